@@ -1,0 +1,15 @@
+from django.urls import path
+
+from .views import public
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", public.HomeView.as_view(), name="home"),
+    path("programmes/<slug:slug>/", public.ProgrammeDetailView.as_view(), name="programme-detail"),
+    path(
+        "programmes/<slug:programme>/<slug:slug>/",
+        public.EditionDetailView.as_view(),
+        name="edition-detail",
+    ),
+]

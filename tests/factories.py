@@ -1,0 +1,161 @@
+"""Plain factory functions for test data: explicit arguments, no hidden side effects."""
+
+import itertools
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from cases.models import (
+    AwardTier,
+    Case,
+    CaseLeadUnit,
+    CaseStatus,
+    Category,
+    Edition,
+    EditionStatus,
+    MembershipRole,
+    Programme,
+    Region,
+    Unit,
+    UnitLevel,
+    UnitMembership,
+    UnitType,
+    User,
+)
+from judging.models import (
+    Assignment,
+    Criterion,
+    Judge,
+    Panel,
+    PanelMembership,
+    PanelRole,
+    Round,
+    RoundKind,
+)
+
+_seq = itertools.count(1)
+
+
+def next_id():
+    return next(_seq)
+
+
+def make_user(*, email=None, password="pass-1234-word", is_staff=False, **fields):
+    email = email or f"user{next_id()}@example.org"
+    if is_staff:
+        fields.setdefault("is_superuser", True)
+    return User.objects.create_user(email=email, password=password, is_staff=is_staff, **fields)
+
+
+def make_organiser(**fields):
+    return make_user(is_staff=True, **fields)
+
+
+def make_programme(*, name=None, slug=None, **fields):
+    n = next_id()
+    return Programme.objects.create(
+        name=name or f"评选活动{n}", slug=slug or f"programme-{n}", **fields
+    )
+
+
+def make_edition(*, programme=None, status=EditionStatus.OPEN, year=2026, slug=None, **fields):
+    programme = programme or make_programme()
+    n = next_id()
+    now = timezone.now()
+    fields.setdefault("title", f"第{n}届")
+    if status == EditionStatus.OPEN:
+        fields.setdefault("opens_at", now - timedelta(days=10))
+        fields.setdefault("closes_at", now + timedelta(days=10))
+    return Edition.objects.create(
+        programme=programme, status=status, year=year, slug=slug or f"edition-{n}", **fields
+    )
+
+
+def make_category(*, edition, name=None, code=None, order=0, **fields):
+    n = next_id()
+    return Category.objects.create(
+        edition=edition, name=name or f"类别{n}", code=code or f"C{n}", order=order, **fields
+    )
+
+
+def make_tier(*, edition, name=None, order=0, quota=None, **fields):
+    return AwardTier.objects.create(
+        edition=edition, name=name or f"奖项{next_id()}", order=order, quota=quota, **fields
+    )
+
+
+def make_region(*, name=None, parent=None):
+    return Region.objects.create(name=name or f"地区{next_id()}", parent=parent)
+
+
+def make_unit(*, name=None, type=UnitType.PARTY_GOVERNMENT, level=UnitLevel.MUNICIPAL, **fields):
+    return Unit.objects.create(name=name or f"单位{next_id()}", type=type, level=level, **fields)
+
+
+def make_member(*, unit, role=MembershipRole.MEMBER, **user_fields):
+    user = make_user(**user_fields)
+    UnitMembership.objects.create(unit=unit, user=user, role=role)
+    return user
+
+
+def make_case(
+    *,
+    edition,
+    category=None,
+    owner_unit=None,
+    lead_units=(),
+    status=CaseStatus.DRAFT,
+    reference="",
+    **fields,
+):
+    n = next_id()
+    owner_unit = owner_unit or make_unit()
+    fields.setdefault("title", f"案例{n}")
+    fields.setdefault("summary", "案例简介")
+    case = Case.objects.create(
+        edition=edition,
+        category=category,
+        owner_unit=owner_unit,
+        submitting_unit=fields.pop("submitting_unit", owner_unit),
+        status=status,
+        reference=reference,
+        **fields,
+    )
+    for order, unit in enumerate(lead_units or [owner_unit]):
+        CaseLeadUnit.objects.create(case=case, unit=unit, order=order)
+    return case
+
+
+def make_judge(*, name=None, user=None, affiliation=None, with_account=True, **fields):
+    if user is None and with_account:
+        user = make_user()
+    return Judge.objects.create(
+        name=name or f"专家{next_id()}", user=user, affiliation=affiliation, **fields
+    )
+
+
+def make_panel(*, edition, name=None, categories=(), judges=(), role=PanelRole.MEMBER):
+    panel = Panel.objects.create(edition=edition, name=name or f"评审组{next_id()}")
+    panel.categories.set(categories)
+    for judge in judges:
+        PanelMembership.objects.create(panel=panel, judge=judge, role=role)
+    return panel
+
+
+def make_round(*, edition, order=1, kind=RoundKind.SCORING, criteria=None, **fields):
+    fields.setdefault("name", f"第{order}轮")
+    round_ = Round.objects.create(edition=edition, order=order, kind=kind, **fields)
+    for position, (name, weight, max_points) in enumerate(criteria or []):
+        Criterion.objects.create(
+            round=round_,
+            name=name,
+            weight=Decimal(str(weight)),
+            max_points=Decimal(str(max_points)),
+            order=position,
+        )
+    return round_
+
+
+def make_assignment(*, round, case, judge, **fields):
+    return Assignment.objects.create(round=round, case=case, judge=judge, **fields)
