@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import (
+from ..models import (
     CASE_TRANSITIONS,
     EDITION_TRANSITIONS,
     AuditEntry,

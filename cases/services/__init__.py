@@ -1,0 +1,23 @@
+"""Writes and state changes of the cases app, one module per area."""
+
+from .lifecycle import (
+    DomainError,
+    TransitionNotAllowed,
+    audit_log,
+    case_snapshot,
+    case_transition,
+    edition_clone,
+    edition_transition,
+    next_reference,
+)
+
+__all__ = [
+    "DomainError",
+    "TransitionNotAllowed",
+    "audit_log",
+    "case_snapshot",
+    "case_transition",
+    "edition_clone",
+    "edition_transition",
+    "next_reference",
+]

@@ -1,0 +1,1 @@
+"""The judging back office, one module per area."""
