@@ -41,3 +41,14 @@ def open_editions():
         .prefetch_related("categories")
         .order_by("closes_at")
     )
+
+
+def results_visible_editions(at=None):
+    """Editions whose results the public (and units) may read: published or archived, with the
+    embargo time (`results_published_at`) reached. Organisers see everything in the admin."""
+    from django.utils import timezone
+
+    return public_editions().filter(
+        status__in=[EditionStatus.PUBLISHED, EditionStatus.ARCHIVED],
+        results_published_at__lte=at or timezone.now(),
+    )
