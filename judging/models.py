@@ -615,3 +615,37 @@ class Objection(models.Model):
 
     def __str__(self):
         return f"{self.name} → {self.award}"
+
+
+class EditionCommentary(models.Model):
+    """The review committee's commentary on a whole edition (评委会点评), published with the
+    results once approved."""
+
+    edition = models.OneToOneField(
+        Edition,
+        on_delete=models.CASCADE,
+        related_name="committee_commentary",
+        verbose_name=_("届"),
+    )
+    text = models.TextField(_("评委会点评"))
+    signed_as = models.CharField(
+        _("署名"), max_length=200, help_text=_("例如“粤有数”新技术治理案例评审委员会")
+    )
+    approved = models.BooleanField(_("已审定"), default=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审定人"),
+    )
+    approved_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("评委会点评")
+        verbose_name_plural = _("评委会点评")
+
+    def __str__(self):
+        return f"{self.edition} · {self.signed_as}"

@@ -159,3 +159,22 @@ def make_round(*, edition, order=1, kind=RoundKind.SCORING, criteria=None, **fie
 
 def make_assignment(*, round, case, judge, **fields):
     return Assignment.objects.create(round=round, case=case, judge=judge, **fields)
+
+
+def make_round_entry(*, round, case, rank=None, score=None, **fields):
+    from judging.models import RoundEntry
+
+    return RoundEntry.objects.create(
+        round=round,
+        case=case,
+        rank=rank,
+        score=Decimal(str(score)) if score is not None else None,
+        **fields,
+    )
+
+
+def make_award(*, case, tier, order=1, **fields):
+    from judging.models import Award
+
+    fields.setdefault("category", case.category)
+    return Award.objects.create(edition=case.edition, case=case, tier=tier, order=order, **fields)

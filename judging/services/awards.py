@@ -1,0 +1,563 @@
+"""From the final ranking to award rows: tier proposals against quotas, their confirmation by
+the committee, and explicit amendments afterwards.
+
+How a proposal is made (`awards_propose`):
+
+* Candidates are the cases in review with a rank and a score in the edition's last scoring
+  round. When the edition has a vote round, the plenary decides eligibility: `tally` maps a
+  case to the highest tier whose vote threshold it passed (computed by the tabulation code);
+  such a case may take that tier or any lower one, and a case absent from the tally gets no
+  tier. Without a vote round every candidate is eligible for every tier.
+* Tiers are filled highest first (`AwardTier.order` ascending). A per-category quota is filled
+  inside each category in rank order; an overall quota across categories in score order
+  (within one category the tabulation's tie-breaks, i.e. the rank, decide).
+* Committee overrides are pinned before the fill: a case overridden to a tier takes a seat of
+  that tier (in its scope) whatever its rank, a case overridden to "no award" leaves every pool,
+  and the remaining seats are filled in ranking order. So resolving a tie takes one override,
+  not a cascade of them.
+* Ties at a quota boundary are never broken silently: when the last seat and the first case
+  left out have the same key (the same rank in a category; the same score across categories
+  when the tied cases are in different categories), every case of that key is placed in the
+  tier and flagged `tied`. The tier then exceeds its quota, which `awards_confirm` refuses
+  until the committee either overrides one of them (with a reason) or accepts the 并列 with a
+  quota reason.
+* A tier without a quota takes every eligible case left when there is a tally; without a tally
+  nothing is proposed for it (the committee places cases there by override).
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import AwardTier, Case, CaseStatus, Edition, EditionStatus, QuotaScope
+from cases.services import DomainError, audit_log, case_transition
+
+from ..cache import bump_results_version
+from ..models import Award, RoundEntry, RoundKind, RoundStatus
+
+
+@dataclass(frozen=True)
+class Override:
+    """The committee's decision for one case: `tier` None means no award."""
+
+    tier: AwardTier | None
+    reason: str = ""
+
+
+@dataclass
+class Candidate:
+    case: Case
+    rank: int | None
+    score: Decimal | None
+
+    @property
+    def category_id(self):
+        return self.case.category_id
+
+
+@dataclass
+class Placement:
+    case: Case
+    tier: AwardTier
+    rank: int | None
+    score: Decimal | None
+    order: int = 0
+    tied: bool = False
+    override: Override | None = None
+
+    @property
+    def overridden(self):
+        return self.override is not None
+
+
+@dataclass
+class QuotaGroup:
+    """One quota to respect: a tier in one category (per-category scope) or overall."""
+
+    tier: AwardTier
+    category: object  # a Category, or None for an overall quota
+    placements: list = field(default_factory=list)
+    tied: bool = False
+
+    @property
+    def quota(self):
+        return self.tier.quota
+
+    @property
+    def count(self):
+        return len(self.placements)
+
+    @property
+    def exceeded(self):
+        return self.quota is not None and self.count > self.quota
+
+    @property
+    def label(self):
+        if self.category is None:
+            return self.tier.name
+        return f"{self.category.name} · {self.tier.name}"
+
+
+@dataclass
+class Proposal:
+    edition: Edition
+    round: object
+    tally: dict | None
+    overrides: dict
+    candidates: list
+    groups: list
+    placements: list
+    not_awarded: list
+    warnings: list
+    input_fingerprint: str
+
+    @property
+    def exceeded_groups(self):
+        return [group for group in self.groups if group.exceeded]
+
+    @property
+    def tied_groups(self):
+        return [group for group in self.groups if group.tied]
+
+    def placement_for(self, case_id):
+        return next((p for p in self.placements if p.case.pk == case_id), None)
+
+    def tier_by_case(self):
+        return {p.case.pk: p.tier for p in self.placements}
+
+
+def final_scoring_round(edition):
+    return edition.rounds.filter(kind=RoundKind.SCORING).order_by("-order").first()
+
+
+def has_vote_round(edition):
+    return edition.rounds.filter(kind=RoundKind.VOTE).exists()
+
+
+def _normalise_tally(edition, tally, tiers_by_id):
+    if tally is None:
+        return None
+    normalised = {}
+    for case, tier in tally.items():
+        case_id = getattr(case, "pk", case)
+        tier_id = getattr(tier, "pk", tier)
+        if tier_id not in tiers_by_id:
+            raise DomainError(_("投票结果中的奖项不属于本届。"))
+        normalised[case_id] = tiers_by_id[tier_id]
+    return normalised
+
+
+def _normalise_overrides(overrides, tiers_by_id):
+    normalised = {}
+    for case, override in (overrides or {}).items():
+        case_id = getattr(case, "pk", case)
+        tier = override.tier
+        if tier is not None:
+            tier_id = getattr(tier, "pk", tier)
+            if tier_id not in tiers_by_id:
+                raise DomainError(_("调整后的奖项不属于本届。"))
+            tier = tiers_by_id[tier_id]
+        normalised[case_id] = Override(tier=tier, reason=(override.reason or "").strip())
+    return normalised
+
+
+def _fingerprint(round_, candidates, tally):
+    digest = hashlib.sha256()
+    digest.update(f"round:{round_.pk if round_ else ''};".encode())
+    for candidate in sorted(candidates, key=lambda c: c.case.pk):
+        digest.update(
+            f"{candidate.case.pk}:{candidate.category_id}:{candidate.rank}:{candidate.score};".encode()
+        )
+    if tally is not None:
+        digest.update(b"tally;")
+        for case_id, tier in sorted(tally.items()):
+            digest.update(f"{case_id}>{tier.pk};".encode())
+    return digest.hexdigest()
+
+
+def _rank_key(candidate):
+    """Per-category order: rank ascending; unranked (overridden-in) cases last."""
+    return (
+        candidate.rank is None,
+        candidate.rank or 0,
+        candidate.case.reference,
+        candidate.case.pk,
+    )
+
+
+def _score_key(candidate):
+    """Overall order: score descending, then rank inside the category; unranked last."""
+    return (
+        candidate.score is None,
+        -(candidate.score or 0),
+        candidate.rank or 0,
+        candidate.case.reference,
+        candidate.case.pk,
+    )
+
+
+def _take(pool, seats, *, overall):
+    """Pick `seats` cases from `pool` (sorted best first). Returns (taken, tied)."""
+    if seats <= 0 or not pool:
+        return [], False
+    if len(pool) <= seats:
+        return list(pool), False
+
+    def key(candidate):
+        return candidate.score if overall else candidate.rank
+
+    boundary = key(pool[seats - 1])
+    if key(pool[seats]) != boundary:
+        return pool[:seats], False
+    group = [c for c in pool if key(c) == boundary]
+    if overall and len({c.category_id for c in group}) == 1:
+        # Same score inside one category: the category's rank already broke the tie.
+        return pool[:seats], False
+    above = [c for c in pool[:seats] if key(c) != boundary]
+    return above + group, True
+
+
+def awards_propose(*, edition, tally=None, overrides=None):
+    """Propose tiers for an edition from its final ranking (see the module docstring).
+
+    Pure read: returns a `Proposal` preview and writes nothing. `tally` maps case (or case id)
+    → AwardTier for editions with a vote round; `overrides` maps case (or id) → `Override`.
+    """
+    tiers = list(AwardTier.objects.filter(edition=edition).order_by("order", "pk"))
+    if not tiers:
+        raise DomainError(_("本届尚未设置奖项。"))
+    tiers_by_id = {tier.pk: tier for tier in tiers}
+    round_ = final_scoring_round(edition)
+    if round_ is None:
+        raise DomainError(_("本届没有评分轮次,无法按排名提出奖项方案。"))
+    if round_.status != RoundStatus.CLOSED:
+        raise DomainError(
+            _("最后一轮评分“%(round)s”尚未结束,请结束后再提出奖项方案。") % {"round": round_.name}
+        )
+    if tally is None and has_vote_round(edition):
+        raise DomainError(_("本届设有全体会议投票轮次,请先统计投票结果再提出奖项方案。"))
+    tally = _normalise_tally(edition, tally, tiers_by_id)
+    overrides = _normalise_overrides(overrides, tiers_by_id)
+
+    warnings = []
+    entries = (
+        RoundEntry.objects.filter(round=round_)
+        .select_related("case__category")
+        .order_by("case__category__order", "rank", "case__reference", "case__pk")
+    )
+    candidates = []
+    for entry in entries:
+        if entry.case.status != CaseStatus.IN_REVIEW:
+            continue
+        if entry.rank is None or entry.score is None:
+            warnings.append(
+                _("“%(case)s”在最后一轮没有名次或得分,未列入方案。") % {"case": entry.case.title}
+            )
+            continue
+        candidates.append(Candidate(case=entry.case, rank=entry.rank, score=entry.score))
+    if not candidates:
+        warnings.append(_("最后一轮“%(round)s”没有可评定的排名结果。") % {"round": round_.name})
+    fingerprint = _fingerprint(round_, candidates, tally)
+
+    by_case = {c.case.pk: c for c in candidates}
+    missing = [case_id for case_id in overrides if case_id not in by_case]
+    if missing:
+        extra = Case.objects.filter(
+            edition=edition, pk__in=missing, status=CaseStatus.IN_REVIEW
+        ).select_related("category")
+        for case in extra:
+            by_case[case.pk] = Candidate(case=case, rank=None, score=None)
+        if len(by_case) - len(candidates) != len(missing):
+            raise DomainError(_("只能调整本届评审中的案例。"))
+
+    categories = list(edition.categories.order_by("order", "pk"))
+    if any(c.category_id is None for c in by_case.values()):
+        categories.append(None)
+
+    def eligible(candidate, tier):
+        if tally is None:
+            return True
+        passed = tally.get(candidate.case.pk)
+        return passed is not None and (passed.order, passed.pk) <= (tier.order, tier.pk)
+
+    placed = {}
+    groups = []
+    for tier in tiers:
+        overall = tier.quota_scope == QuotaScope.OVERALL
+        scopes = [None] if overall else categories
+        if tier.quota is None and tally is None:
+            warnings.append(
+                _("“%(tier)s”未设名额,方案不自动分配,请由评委会逐一指定。") % {"tier": tier.name}
+            )
+        for category in scopes:
+            category_id = getattr(category, "pk", None)
+            in_scope = [c for c in by_case.values() if overall or c.category_id == category_id]
+            group = QuotaGroup(tier=tier, category=category)
+            pinned = [
+                c for c in in_scope if c.case.pk in overrides and overrides[c.case.pk].tier == tier
+            ]
+            for candidate in pinned:
+                placed[candidate.case.pk] = Placement(
+                    case=candidate.case,
+                    tier=tier,
+                    rank=candidate.rank,
+                    score=candidate.score,
+                    override=overrides[candidate.case.pk],
+                )
+            pool = sorted(
+                (
+                    c
+                    for c in in_scope
+                    if c.case.pk not in placed
+                    and c.case.pk not in overrides
+                    and c.rank is not None
+                    and eligible(c, tier)
+                ),
+                key=_score_key if overall else _rank_key,
+            )
+            if tier.quota is None:
+                taken, tied = (pool if tally is not None else []), False
+            else:
+                taken, tied = _take(pool, tier.quota - len(pinned), overall=overall)
+            boundary_ids = set()
+            if tied:
+                key = (lambda c: c.score) if overall else (lambda c: c.rank)
+                boundary_ids = {c.case.pk for c in taken if key(c) == key(taken[-1])}
+            for candidate in taken:
+                placed[candidate.case.pk] = Placement(
+                    case=candidate.case,
+                    tier=tier,
+                    rank=candidate.rank,
+                    score=candidate.score,
+                    tied=candidate.case.pk in boundary_ids,
+                )
+            group.tied = tied
+            members = [placed[c.case.pk] for c in pinned + list(taken)]
+            members.sort(key=_score_key if overall else _rank_key)
+            for position, placement in enumerate(members, start=1):
+                placement.order = position
+            group.placements = members
+            groups.append(group)
+
+    placements = [p for group in groups for p in group.placements]
+    not_awarded = [c for c in sorted(by_case.values(), key=_rank_key) if c.case.pk not in placed]
+    return Proposal(
+        edition=edition,
+        round=round_,
+        tally=tally,
+        overrides=overrides,
+        candidates=candidates,
+        groups=groups,
+        placements=placements,
+        not_awarded=not_awarded,
+        warnings=warnings,
+        input_fingerprint=fingerprint,
+    )
+
+
+def _exceeded_message(groups):
+    return _("以下奖项超出名额,请调整或填写超出名额的理由:%(groups)s") % {
+        "groups": "、".join(f"{g.label}({g.count}/{g.quota})" for g in groups)
+    }
+
+
+def awards_confirm(*, edition, proposal, overrides=None, by, quota_reason=""):
+    """Write the edition's Award rows from `proposal` with the committee's `overrides`.
+
+    The proposal is recomputed with the overrides pinned; if the ranking or the tally changed
+    since the preview (`input_fingerprint`), nothing is written. Every override needs a reason,
+    kept on the award (`decision_reason`); a result that exceeds a quota needs `quota_reason`.
+    Awards of cases no longer placed are removed. Only while the edition is being decided.
+    """
+    overrides = overrides or {}
+    for case, override in overrides.items():
+        if not (override.reason or "").strip():
+            title = getattr(case, "title", None) or Case.objects.get(pk=case).title
+            raise DomainError(_("调整“%(case)s”的奖项须填写理由。") % {"case": title})
+    quota_reason = (quota_reason or "").strip()
+    with transaction.atomic():
+        edition = Edition.objects.select_for_update().get(pk=edition.pk)
+        if edition.status != EditionStatus.DECIDING:
+            raise DomainError(_("只有处于“评定中”的届才能确定奖项。"))
+        fresh = awards_propose(edition=edition, tally=proposal.tally, overrides=overrides)
+        if fresh.input_fingerprint != proposal.input_fingerprint:
+            raise DomainError(_("预览之后排名或投票结果已发生变化,请重新预览后再确认。"))
+        exceeded = fresh.exceeded_groups
+        if exceeded and not quota_reason:
+            raise DomainError(_exceeded_message(exceeded))
+        exceeded_ids = {p.case.pk for g in exceeded for p in g.placements if p.tied or p.overridden}
+
+        proposed_tiers = proposal.tier_by_case()
+        existing = {
+            award.case_id: award
+            for award in Award.objects.filter(edition=edition).select_related("tier")
+        }
+        kept = set()
+        for placement in fresh.placements:
+            reasons = []
+            if placement.overridden:
+                reasons.append(placement.override.reason)
+            if placement.case.pk in exceeded_ids:
+                reasons.append(_("超出名额:%(reason)s") % {"reason": quota_reason})
+            award = existing.get(placement.case.pk)
+            created = award is None
+            if created:
+                award = Award(edition=edition, case=placement.case)
+            previous_tier = None if created else award.tier.name
+            award.tier = placement.tier
+            award.category = placement.case.category
+            award.order = placement.order
+            award.decision_reason = "\n".join(reasons)
+            award.save()
+            kept.add(award.pk)
+            proposed = proposed_tiers.get(placement.case.pk)
+            audit_log(
+                code="judging.award.confirmed",
+                obj=award,
+                by=by,
+                data={
+                    "tier": placement.tier.name,
+                    "previous_tier": previous_tier,
+                    "rank": placement.rank,
+                    "score": str(placement.score) if placement.score is not None else None,
+                    "tied": placement.tied,
+                },
+            )
+            if placement.overridden:
+                audit_log(
+                    code="judging.award.overridden",
+                    obj=award,
+                    by=by,
+                    data={
+                        "proposed_tier": proposed.name if proposed else None,
+                        "tier": placement.tier.name,
+                        "reason": placement.override.reason,
+                    },
+                )
+        for case_id, override in fresh.overrides.items():
+            if override.tier is None:
+                audit_log(
+                    code="judging.award.override_no_award",
+                    obj=Case.objects.get(pk=case_id),
+                    by=by,
+                    data={
+                        "proposed_tier": (
+                            proposed_tiers[case_id].name if case_id in proposed_tiers else None
+                        ),
+                        "reason": override.reason,
+                    },
+                )
+        for award in existing.values():
+            if award.pk not in kept:
+                audit_log(
+                    code="judging.award.removed",
+                    obj=award,
+                    by=by,
+                    data={**award_snapshot(award), "reason": "not in the confirmed proposal"},
+                )
+                award.delete()
+        audit_log(
+            code="judging.edition.awards_confirmed",
+            obj=edition,
+            by=by,
+            data={
+                "awards": len(fresh.placements),
+                "overrides": len(fresh.overrides),
+                "quota_reason": quota_reason,
+                "exceeded": [g.label for g in exceeded],
+            },
+        )
+        transaction.on_commit(lambda: bump_results_version(edition))
+    return fresh
+
+
+def award_snapshot(award):
+    """What is lost when an award row is deleted, kept in the audit row: its citation and the
+    objections raised against it (they are deleted with the award)."""
+    return {
+        "case": award.case_id,
+        "tier": award.tier.name,
+        "citation": award.citation,
+        "citation_status": award.citation_status,
+        "commentator": award.commentator_id,
+        "decision_reason": award.decision_reason,
+        "objections": [
+            {
+                "name": objection.name,
+                "unit_name": objection.unit_name,
+                "phone": objection.phone,
+                "reason": objection.reason,
+                "status": objection.status,
+                "handling": objection.handling,
+                "created_at": objection.created_at.isoformat(),
+            }
+            for objection in award.objections.all()
+        ],
+    }
+
+
+AMENDABLE_STATES = {
+    EditionStatus.DECIDING,
+    EditionStatus.PUBLICITY,
+    EditionStatus.PUBLISHED,
+    EditionStatus.ARCHIVED,
+}
+PUBLISHED_STATES = {EditionStatus.PUBLISHED, EditionStatus.ARCHIVED}
+
+
+def award_amend(*, award, by, reason, tier=None, revoke=False):
+    """Change one confirmed award's tier, or revoke it, with a reason that is kept on the award
+    and audited. After publication a revoked case becomes 未获奖; the results cache is bumped.
+    Returns the award (unsaved and deleted when revoked)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("调整奖项须填写理由。"))
+    if (tier is None) == (not revoke):
+        raise DomainError(_("请选择新的奖项,或选择撤销该奖项。"))
+    with transaction.atomic():
+        award = (
+            Award.objects.select_for_update()
+            .select_related("edition", "tier", "case")
+            .get(pk=award.pk)
+        )
+        edition = award.edition
+        if edition.status not in AMENDABLE_STATES:
+            raise DomainError(_("本届当前状态下不能调整奖项。"))
+        stamp = timezone.localtime().strftime("%Y-%m-%d")
+        if revoke:
+            audit_log(
+                code="judging.award.revoked",
+                obj=award,
+                by=by,
+                data={**award_snapshot(award), "reason": reason},
+            )
+            if edition.status in PUBLISHED_STATES and award.case.status == CaseStatus.AWARDED:
+                case_transition(award.case, CaseStatus.NOT_AWARDED, by=by, reason=reason)
+            award.delete()
+        else:
+            if tier.edition_id != edition.pk:
+                raise DomainError(_("调整后的奖项不属于本届。"))
+            if tier.pk == award.tier_id:
+                raise DomainError(_("新的奖项与原奖项相同。"))
+            previous = award.tier
+            award.tier = tier
+            note = _("%(date)s 由“%(from)s”调整为“%(to)s”:%(reason)s") % {
+                "date": stamp,
+                "from": previous.name,
+                "to": tier.name,
+                "reason": reason,
+            }
+            award.decision_reason = "\n".join(filter(None, [award.decision_reason, note]))
+            award.save(update_fields=["tier", "decision_reason", "updated_at"])
+            audit_log(
+                code="judging.award.amended",
+                obj=award,
+                by=by,
+                data={"from": previous.name, "to": tier.name, "reason": reason},
+            )
+        transaction.on_commit(lambda: bump_results_version(edition))
+    return award

@@ -1,0 +1,129 @@
+"""Publication of an edition's results at an embargo time.
+
+`publish_results` is the freeze: it checks its guards, sets `results_published_at` (the embargo
+time, possibly in the future) and moves the edition to `published` in one transaction, then
+settles every case in review as 获奖 or 未获奖. The public reads results only through
+`cases.selectors.results_visible_editions()`, so nothing shows before the embargo time.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from cases.models import Case, CaseStatus, Edition, EditionStatus
+from cases.services import DomainError, audit_log, case_transition, edition_transition
+
+from ..cache import bump_results_version
+from ..models import Award, CitationStatus
+from .publicity import local_time_label, open_objections
+
+PUBLISHABLE_STATES = {EditionStatus.DECIDING, EditionStatus.PUBLICITY}
+CITATION_IN_PROGRESS = {CitationStatus.ASSIGNED, CitationStatus.DRAFTED}
+
+
+def uncited_awards(edition):
+    return Award.objects.filter(edition=edition, citation_status=CitationStatus.NONE)
+
+
+def publication_blockers(edition, *, allow_uncited=False, at=None):
+    """Messages saying why `edition` cannot be published now; empty when it can."""
+    now = at or timezone.now()
+    blockers = []
+    if edition.status not in PUBLISHABLE_STATES:
+        blockers.append(_("只有处于“评定中”或“公示中”的届才能发布结果。"))
+    awards = Award.objects.filter(edition=edition)
+    if not awards.exists():
+        blockers.append(_("本届还没有确定的获奖名单。"))
+    in_progress = awards.filter(citation_status__in=CITATION_IN_PROGRESS).count()
+    if in_progress:
+        blockers.append(
+            ngettext(
+                "%(count)s条点评尚未审定。",
+                "%(count)s条点评尚未审定。",
+                in_progress,
+            )
+            % {"count": in_progress}
+        )
+    uncited = uncited_awards(edition).count()
+    if uncited and not allow_uncited:
+        blockers.append(
+            ngettext(
+                "%(count)s个获奖案例没有安排点评;如确定不设点评,请勾选“确认不设点评”。",
+                "%(count)s个获奖案例没有安排点评;如确定不设点评,请勾选“确认不设点评”。",
+                uncited,
+            )
+            % {"count": uncited}
+        )
+    pending = open_objections(edition).count()
+    if pending:
+        blockers.append(
+            ngettext(
+                "%(count)s件异议尚未处理完毕。",
+                "%(count)s件异议尚未处理完毕。",
+                pending,
+            )
+            % {"count": pending}
+        )
+    if (
+        edition.status == EditionStatus.PUBLICITY
+        and edition.publicity_ends_at
+        and now < edition.publicity_ends_at
+    ):
+        blockers.append(
+            _("公示期到%(end)s才结束。") % {"end": local_time_label(edition.publicity_ends_at)}
+        )
+    wrong_state = awards.exclude(case__status__in=[CaseStatus.IN_REVIEW, CaseStatus.AWARDED])
+    for award in wrong_state.select_related("case")[:5]:
+        blockers.append(
+            _("获奖案例“%(case)s”的状态为“%(status)s”,不能发布为获奖。")
+            % {"case": award.case.title, "status": award.case.get_status_display()}
+        )
+    return blockers
+
+
+def publish_results(*, edition, at, by, allow_uncited=False):
+    """Publish `edition`'s results with embargo time `at` (aware datetime; may be in the future).
+
+    Guards: edition deciding or in 公示 (and the 公示 window over); every citation approved, or
+    the organiser confirms the uncited awards go out without one (`allow_uncited`); no
+    objection left unhandled. Awarded cases become 获奖, other cases in review 未获奖.
+    """
+    if at is None or at.tzinfo is None:
+        raise DomainError(_("请填写带时区的发布时间。"))
+    with transaction.atomic():
+        edition = Edition.objects.select_for_update().get(pk=edition.pk)
+        blockers = publication_blockers(edition, allow_uncited=allow_uncited)
+        if blockers:
+            raise DomainError(" ".join(blockers))
+        previous = edition.status
+        edition.results_published_at = at
+        edition.save(update_fields=["results_published_at", "updated_at"])
+        edition_transition(edition, EditionStatus.PUBLISHED, by=by)
+        awarded_ids = set(Award.objects.filter(edition=edition).values_list("case_id", flat=True))
+        awarded = not_awarded = 0
+        cases = Case.objects.filter(edition=edition, status=CaseStatus.IN_REVIEW).select_related(
+            "edition", "category"
+        )
+        for case in cases:
+            if case.pk in awarded_ids:
+                case_transition(case, CaseStatus.AWARDED, by=by)
+                awarded += 1
+            else:
+                case_transition(case, CaseStatus.NOT_AWARDED, by=by)
+                not_awarded += 1
+        audit_log(
+            code="judging.edition.published",
+            obj=edition,
+            by=by,
+            data={
+                "from": previous,
+                "results_published_at": at.isoformat(),
+                "awards": len(awarded_ids),
+                "awarded": awarded,
+                "not_awarded": not_awarded,
+                "uncited": uncited_awards(edition).count(),
+            },
+        )
+        transaction.on_commit(lambda: bump_results_version(edition))
+    return edition
