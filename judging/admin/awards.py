@@ -46,6 +46,30 @@ from ..services.publicity import local_time_label, objection_handle, publicity_s
 WORKFLOW_STATES = [EditionStatus.DECIDING, EditionStatus.PUBLICITY, EditionStatus.PUBLISHED]
 
 
+class EditionFilter(admin.SimpleListFilter):
+    """Filter by edition, listing editions with their programme in one query (the default
+    related-field filter runs one query per edition to print its name)."""
+
+    title = gettext_lazy("届")
+    parameter_name = "edition"
+    field_path = "edition"
+
+    def lookups(self, request, model_admin):
+        editions = Edition.objects.select_related("programme").exclude(
+            status=EditionStatus.DRAFT
+        )
+        return [(str(edition.pk), str(edition)) for edition in editions]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(**{self.field_path: self.value()})
+        return queryset
+
+
+class AwardEditionFilter(EditionFilter):
+    field_path = "award__edition"
+
+
 class AwardCitationForm(forms.ModelForm):
     class Meta:
         model = Award
@@ -75,7 +99,7 @@ class AwardAdmin(admin.ModelAdmin):
         "citation_status",
         "commentator",
     ]
-    list_filter = ["edition", "citation_status"]
+    list_filter = [EditionFilter, "citation_status"]
     list_select_related = ["case", "edition__programme", "category", "tier", "commentator"]
     search_fields = ["case__title", "case__reference"]
     ordering = ["edition", "tier__order", "category__order", "order", "pk"]
@@ -324,7 +348,7 @@ class AwardAdmin(admin.ModelAdmin):
                                 messages.SUCCESS,
                             )
                             changelist = reverse("admin:judging_award_changelist")
-                            return redirect(f"{changelist}?edition__id__exact={edition.pk}")
+                            return redirect(f"{changelist}?edition={edition.pk}")
                     except DomainError as error:
                         form.add_error(None, str(error))
         else:
@@ -482,7 +506,7 @@ class ObjectionAdmin(admin.ModelAdmin):
         "created_at",
         "handled_at",
     ]
-    list_filter = ["status", "award__edition"]
+    list_filter = ["status", AwardEditionFilter]
     list_select_related = ["award__case", "award__edition__programme", "award__tier"]
     search_fields = ["name", "unit_name", "award__case__title"]
     readonly_fields = [
@@ -516,7 +540,12 @@ class ObjectionAdmin(admin.ModelAdmin):
         return objection.award.edition
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("award__case", "award__tier")
+        # The change list adds `list_select_related` only when nothing is selected yet.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("award__case", "award__tier", "award__edition__programme")
+        )
 
     def has_add_permission(self, request):
         # Objections come from the public form, signed by the objector.

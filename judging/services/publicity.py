@@ -29,10 +29,10 @@ def publicity_start(*, edition, ends_at, by, starts_at=None):
     (default now) until `ends_at`, and objections are accepted in that window."""
     now = timezone.now()
     starts_at = starts_at or now
-    if ends_at <= starts_at:
-        raise DomainError(_("公示结束时间必须晚于开始时间。"))
     if ends_at <= now:
         raise DomainError(_("公示结束时间必须在将来。"))
+    if ends_at <= starts_at:
+        raise DomainError(_("公示结束时间必须晚于开始时间。"))
     with transaction.atomic():
         edition = Edition.objects.select_for_update().get(pk=edition.pk)
         if edition.status != EditionStatus.DECIDING:

@@ -22,13 +22,12 @@ class PublicityEditionMixin:
         )
 
     def get_context_data(self, **kwargs):
-        edition = self.edition
-        return super().get_context_data(
-            edition=edition,
-            starts_label=local_time_label(edition.publicity_starts_at),
-            ends_label=local_time_label(edition.publicity_ends_at),
-            **kwargs,
-        )
+        context = super().get_context_data(**kwargs)
+        # Replaces the URL's `edition` slug with the object.
+        context["edition"] = self.edition
+        context["starts_label"] = local_time_label(self.edition.publicity_starts_at)
+        context["ends_label"] = local_time_label(self.edition.publicity_ends_at)
+        return context
 
 
 class ObjectionCreateView(PublicityEditionMixin, FormView):
