@@ -55,9 +55,7 @@ class EditionFilter(admin.SimpleListFilter):
     field_path = "edition"
 
     def lookups(self, request, model_admin):
-        editions = Edition.objects.select_related("programme").exclude(
-            status=EditionStatus.DRAFT
-        )
+        editions = Edition.objects.select_related("programme").exclude(status=EditionStatus.DRAFT)
         return [(str(edition.pk), str(edition)) for edition in editions]
 
     def queryset(self, request, queryset):

@@ -53,6 +53,7 @@ class Candidate:
     case: Case
     rank: int | None
     score: Decimal | None
+    overridden: bool = False  # the committee decided "no award"
 
     @property
     def category_id(self):
@@ -345,6 +346,8 @@ def awards_propose(*, edition, tally=None, overrides=None):
 
     placements = [p for group in groups for p in group.placements]
     not_awarded = [c for c in sorted(by_case.values(), key=_rank_key) if c.case.pk not in placed]
+    for candidate in not_awarded:
+        candidate.overridden = candidate.case.pk in overrides
     return Proposal(
         edition=edition,
         round=round_,

@@ -153,7 +153,7 @@ def test_late_objection_page_says_the_window_closed_and_has_no_form(client):
 
     assert response.status_code == 200
     assert "逾期提出的异议不予受理" in response.text
-    assert "<form method=\"post\" novalidate>" not in response.text
+    assert '<form method="post" novalidate>' not in response.text
 
 
 def test_late_objection_post_is_refused_with_message(client):
