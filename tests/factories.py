@@ -161,16 +161,10 @@ def make_assignment(*, round, case, judge, **fields):
     return Assignment.objects.create(round=round, case=case, judge=judge, **fields)
 
 
-def make_round_entry(*, round, case, rank=None, score=None, **fields):
+def make_round_entry(*, round, case, **fields):
     from judging.models import RoundEntry
 
-    return RoundEntry.objects.create(
-        round=round,
-        case=case,
-        rank=rank,
-        score=Decimal(str(score)) if score is not None else None,
-        **fields,
-    )
+    return RoundEntry.objects.create(round=round, case=case, **fields)
 
 
 def make_award(*, case, tier, order=1, **fields):

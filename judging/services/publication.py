@@ -82,6 +82,29 @@ def publication_blockers(edition, *, allow_uncited=False, at=None):
     return blockers
 
 
+def results_snapshot(edition):
+    """The published list as plain data, frozen in the publication's audit row: what the
+    public was shown at publication, whatever is amended later (amendments audit themselves)."""
+    awards = Award.objects.filter(edition=edition).select_related(
+        "case", "tier", "category", "commentator"
+    )
+    return [
+        {
+            "award": award.pk,
+            "case": award.case_id,
+            "reference": award.case.reference,
+            "title": award.case.title,
+            "tier": award.tier.name,
+            "category": award.category.name if award.category_id else "",
+            "order": award.order,
+            "citation": award.citation if award.citation_status == CitationStatus.APPROVED else "",
+            "commentator": award.commentator.name if award.commentator_id else "",
+            "signed_as": award.signed_as,
+        }
+        for award in awards.order_by("tier__order", "category__order", "order", "pk")
+    ]
+
+
 def publish_results(*, edition, at, by, allow_uncited=False):
     """Publish `edition`'s results with embargo time `at` (aware datetime; may be in the future).
 
@@ -123,6 +146,7 @@ def publish_results(*, edition, at, by, allow_uncited=False):
                 "awarded": awarded,
                 "not_awarded": not_awarded,
                 "uncited": uncited_awards(edition).count(),
+                "snapshot": results_snapshot(edition),
             },
         )
         transaction.on_commit(lambda: bump_results_version(edition))

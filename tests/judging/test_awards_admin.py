@@ -405,3 +405,17 @@ def test_edition_commentary_admin_saves_through_the_service(organiser_client):
     commentary = EditionCommentary.objects.get()
     assert (commentary.edition, commentary.approved) == (edition, True)
     assert AuditEntry.objects.filter(code="judging.edition_commentary.approved").count() == 1
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_edition_commentary_changelist_query_count_is_bounded(
+    organiser_client, django_assert_num_queries, rows
+):
+    for _ in range(rows):
+        EditionCommentary.objects.create(
+            edition=make_edition(status=EditionStatus.DECIDING), text="点评", signed_as="委员会"
+        )
+
+    with django_assert_num_queries(5):
+        response = organiser_client.get(reverse("admin:judging_editioncommentary_changelist"))
+    assert response.status_code == 200

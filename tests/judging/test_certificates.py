@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from cases.models import CaseStatus, EditionStatus
 from judging.certificates import render_certificate
+from judging.models import PanelRole
 from tests.factories import (
     make_award,
     make_case,
@@ -22,6 +23,7 @@ from tests.factories import (
     make_judge,
     make_member,
     make_organiser,
+    make_panel,
     make_programme,
     make_tier,
     make_unit,
@@ -119,6 +121,15 @@ def _login(client, role, award):
         client.force_login(make_member(unit=make_unit()))
     elif role == "judge":
         client.force_login(make_judge().user)
+    elif role == "panel_chair":
+        chair = make_judge()
+        make_panel(
+            edition=award.edition,
+            categories=[award.case.category],
+            judges=[chair],
+            role=PanelRole.CHAIR,
+        )
+        client.force_login(chair.user)
     elif role == "staff_without_permission":
         client.force_login(make_user(is_staff=True, is_superuser=False))
     return client
@@ -134,6 +145,7 @@ PAST = timezone.now() - timedelta(days=1)
         ("owner_unit", 200),
         ("other_unit", 404),
         ("judge", 404),
+        ("panel_chair", 404),
         ("staff_without_permission", 404),
         ("anonymous", 404),
     ],

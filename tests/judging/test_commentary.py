@@ -7,7 +7,13 @@ from django.urls import reverse
 from cases.models import AuditEntry, CaseStatus, EditionStatus
 from cases.services import DomainError
 from judging.cache import results_version
-from judging.models import CitationStatus, Conflict, ConflictSource, EditionCommentary
+from judging.models import (
+    CitationStatus,
+    Conflict,
+    ConflictSource,
+    EditionCommentary,
+    PanelRole,
+)
 from judging.selectors.publicity import committee_commentary
 from judging.services.commentary import (
     commentary_approve,
@@ -24,6 +30,7 @@ from tests.factories import (
     make_judge,
     make_member,
     make_organiser,
+    make_panel,
     make_tier,
     make_unit,
 )
@@ -246,6 +253,17 @@ def _role_client(client, role, award, judge):
         client.force_login(make_judge().user)
     elif role == "owner_unit":
         client.force_login(make_member(unit=award.case.owner_unit))
+    elif role == "other_unit":
+        client.force_login(make_member(unit=make_unit()))
+    elif role == "panel_chair":
+        chair = make_judge()
+        make_panel(
+            edition=award.edition,
+            categories=[award.case.category],
+            judges=[chair],
+            role=PanelRole.CHAIR,
+        )
+        client.force_login(chair.user)
     elif role == "organiser":
         client.force_login(make_organiser())
     return client
@@ -256,7 +274,9 @@ def _role_client(client, role, award, judge):
     [
         ("expert", 200),
         ("other_judge", 404),
+        ("panel_chair", 404),
         ("owner_unit", 404),
+        ("other_unit", 404),
         # Organisers edit citations in the admin; the workspace is the expert's own.
         ("organiser", 404),
         ("anonymous", 404),
@@ -271,7 +291,9 @@ def test_commentary_form_permissions(client, role, status):
     assert response.status_code == status
 
 
-@pytest.mark.parametrize("role", ["other_judge", "owner_unit", "organiser", "anonymous"])
+@pytest.mark.parametrize(
+    "role", ["other_judge", "panel_chair", "owner_unit", "other_unit", "organiser", "anonymous"]
+)
 def test_commentary_post_by_others_is_404_and_changes_nothing(client, role):
     award, judge = _assigned()
     client = _role_client(client, role, award, judge)

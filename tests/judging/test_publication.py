@@ -56,7 +56,7 @@ def _end_publicity(edition):
 
 
 def test_publish_sets_embargo_status_cases_audit_and_cache(django_capture_on_commit_callbacks):
-    edition, _, winner, loser, rejected = _decided()
+    edition, award, winner, loser, rejected = _decided()
     organiser = make_organiser()
     at = timezone.now() + timedelta(hours=2)
     before = results_version(edition)
@@ -82,6 +82,20 @@ def test_publish_sets_embargo_status_cases_audit_and_cache(django_capture_on_com
         "awarded": 1,
         "not_awarded": 1,
         "uncited": 0,
+        "snapshot": [
+            {
+                "award": award.pk,
+                "case": winner.pk,
+                "reference": "",
+                "title": "获奖的",
+                "tier": "优秀案例",
+                "category": "",
+                "order": 1,
+                "citation": "点评",
+                "commentator": "",
+                "signed_as": "x",
+            }
+        ],
     }
     assert results_version(edition) == before + 1
 
