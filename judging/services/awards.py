@@ -4,10 +4,11 @@ the committee, and explicit amendments afterwards.
 How a proposal is made (`awards_propose`):
 
 * Candidates are the cases in review with a rank and a score in the edition's last scoring
-  round. When the edition has a vote round, the plenary decides eligibility: `tally` maps a
-  case to the highest tier whose vote threshold it passed (computed by the tabulation code);
-  such a case may take that tier or any lower one, and a case absent from the tally gets no
-  tier. Without a vote round every candidate is eligible for every tier.
+  round, except those eliminated in any round (not advanced, failed verification).
+* When the edition has a vote round, the plenary decides eligibility: `tally` maps a case to
+  the highest tier whose vote threshold it passed (computed by the tabulation code); such a
+  case may take that tier or any lower one, and a case absent from the tally gets no tier.
+  Without a vote round every candidate is eligible for every tier.
 * Tiers are filled highest first (`AwardTier.order` ascending). A per-category quota is filled
   inside each category in rank order; an overall quota across categories in score order
   (within one category the tabulation's tie-breaks, i.e. the rank, decide).
@@ -37,7 +38,7 @@ from cases.models import AwardTier, Case, CaseStatus, Edition, EditionStatus, Qu
 from cases.services import DomainError, audit_log, case_transition
 
 from ..cache import bump_results_version
-from ..models import Award, RoundEntry, RoundKind, RoundStatus
+from ..models import Award, EntryResult, RoundEntry, RoundKind, RoundStatus
 
 
 @dataclass(frozen=True)
@@ -250,9 +251,14 @@ def awards_propose(*, edition, tally=None, overrides=None):
         .select_related("case__category")
         .order_by("case__category__order", "rank", "case__reference", "case__pk")
     )
+    eliminated = set(
+        RoundEntry.objects.filter(
+            round__edition=edition, result=EntryResult.ELIMINATED
+        ).values_list("case_id", flat=True)
+    )
     candidates = []
     for entry in entries:
-        if entry.case.status != CaseStatus.IN_REVIEW:
+        if entry.case.status != CaseStatus.IN_REVIEW or entry.case_id in eliminated:
             continue
         if entry.rank is None or entry.score is None:
             warnings.append(

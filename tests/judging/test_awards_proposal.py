@@ -4,7 +4,7 @@ import pytest
 
 from cases.models import CaseStatus, EditionStatus, QuotaScope
 from cases.services import DomainError
-from judging.models import RoundKind, RoundStatus
+from judging.models import EntryResult, RoundKind, RoundStatus
 from judging.services.awards import Override, awards_propose
 from tests.factories import (
     make_case,
@@ -266,6 +266,23 @@ def test_propose_skips_cases_no_longer_in_review():
     withdrawn = _ranked(edition, final, category, 1, "90", "撤回的")
     withdrawn.status = CaseStatus.WITHDRAWN
     withdrawn.save()
+    _ranked(edition, final, category, 2, "80", "a2")
+
+    proposal = awards_propose(edition=edition)
+
+    assert _result(proposal) == {"十大": ["a2"]}
+
+
+def test_propose_skips_cases_eliminated_in_a_later_verification_round():
+    edition = _edition()
+    category = make_category(edition=edition)
+    make_tier(edition=edition, name="十大", order=1, quota=1)
+    final = _final_round(edition)
+    verification = make_round(
+        edition=edition, order=3, kind=RoundKind.VERIFICATION, status=RoundStatus.CLOSED
+    )
+    failed = _ranked(edition, final, category, 1, "90", "核实未通过")
+    make_round_entry(round=verification, case=failed, result=EntryResult.ELIMINATED)
     _ranked(edition, final, category, 2, "80", "a2")
 
     proposal = awards_propose(edition=edition)
