@@ -249,3 +249,21 @@ def test_admin_edition_certificates_is_for_organisers_only(client):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize("units", [1, 5])
+def test_certificate_query_count_does_not_grow_with_lead_units(
+    client, django_assert_num_queries, units
+):
+    award = _award(published_at=PAST)
+    award.case.lead_unit_links.all().delete()
+    for order in range(units):
+        award.case.lead_unit_links.create(unit=make_unit(), order=order)
+    client.force_login(make_member(unit=award.case.owner_unit))
+    url = reverse("judging:certificate-download", kwargs={"pk": award.pk})
+
+    # session, user, award (+ edition, programme, case, tier, category), lead units,
+    # results visible, membership
+    with django_assert_num_queries(6):
+        response = client.get(url)
+    assert response.status_code == 200

@@ -361,3 +361,17 @@ def test_approved_citation_is_shown_read_only_to_the_expert(client):
 
     assert "定稿内容" in response.text
     assert "<textarea" not in response.text
+
+
+@pytest.mark.parametrize("units", [1, 5])
+def test_commentary_form_query_count_does_not_grow_with_lead_units(
+    client, django_assert_num_queries, units
+):
+    award, judge = _assigned(lead_units=[make_unit() for _ in range(units)])
+    client.force_login(judge.user)
+    url = reverse("judging:commentary-update", kwargs={"pk": award.pk})
+
+    # session, user, award (+ case, units, tier, …), lead units
+    with django_assert_num_queries(4):
+        response = client.get(url)
+    assert response.status_code == 200
