@@ -4,11 +4,11 @@ a member of the public objects, the objection is handled, publish at an embargo 
 
 import re
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -36,7 +36,7 @@ PASSWORD = "pass-1234-word"
 def _login_cookie(user, live_server_url):
     """A session cookie for `user`, as if they had logged in (there is no public login page
     in this app's scope; the organiser logs in through the admin form below)."""
-    session = SessionStore()
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
