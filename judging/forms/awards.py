@@ -140,7 +140,10 @@ class AwardAmendForm(forms.Form):
     )
     revoke = forms.BooleanField(label=_("撤销该奖项"), required=False)
     reason = forms.CharField(
-        label=_("调整理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=_("调整理由"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("调整奖项须填写理由。")},
     )
 
     def __init__(self, *args, award, **kwargs):
