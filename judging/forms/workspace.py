@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Category
 
 from ..models import Assignment, AssignmentStatus, VoteChoice, VoteMode
+from ..services.reviews import points
 
 ACTION_DRAFT = "draft"
 ACTION_SUBMIT = "submit"
@@ -49,7 +50,7 @@ class ReviewForm(_ErrorAttrsMixin, forms.Form):
                 max_value=criterion.max_points,
                 max_digits=6,
                 decimal_places=2,
-                help_text=_("满分 %(max)s 分") % {"max": criterion.max_points.normalize()},
+                help_text=_("满分 %(max)s 分") % {"max": points(criterion.max_points)},
                 widget=forms.NumberInput(
                     attrs={"step": "0.01", "min": "0", "max": criterion.max_points}
                 ),

@@ -111,7 +111,7 @@ def verification_of(assignment):
     )
 
 
-def submitted_reviews(round_, case, *, exclude_judge=None):
+def submitted_reviews(round_, case, *, exclude_judge_id=None):
     """The submitted reviews of a case in a round, with judge and scores."""
     reviews = (
         Review.objects.filter(
@@ -121,8 +121,8 @@ def submitted_reviews(round_, case, *, exclude_judge=None):
         .prefetch_related(SCORES)
         .order_by("assignment__judge__name", "pk")
     )
-    if exclude_judge is not None:
-        reviews = reviews.exclude(assignment__judge=exclude_judge)
+    if exclude_judge_id is not None:
+        reviews = reviews.exclude(assignment__judge_id=exclude_judge_id)
     return reviews
 
 
@@ -148,7 +148,7 @@ def panel_overview(user, round_):
 
 def visible_round(user, round_pk):
     """A round the user may open in the workspace, or None."""
-    return rounds_visible_to(user).select_related("edition").filter(pk=round_pk).first()
+    return rounds_visible_to(user).select_related("edition__programme").filter(pk=round_pk).first()
 
 
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}

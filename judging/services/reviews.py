@@ -60,6 +60,11 @@ def check_can_record(*, assignment, by, kind):
         raise DomainError(_("本轮评审已结束或尚未开始,不能再修改。"))
 
 
+def points(value):
+    """A Decimal without trailing zeros and never in exponent form: 10.00 → "10"."""
+    return format(value.normalize(), "f")
+
+
 def parse_score(value, criterion):
     """A criterion value as Decimal with at most two decimals in [0, max_points]; None when
     left empty. Raises ValueError with a message fit for the user."""
@@ -74,9 +79,7 @@ def parse_score(value, criterion):
     if number != number.quantize(SCORE_QUANTUM):
         raise ValueError(_("最多保留两位小数。"))
     if number < 0 or number > criterion.max_points:
-        raise ValueError(
-            _("分值应在 0 到 %(max)s 之间。") % {"max": criterion.max_points.normalize()}
-        )
+        raise ValueError(_("分值应在 0 到 %(max)s 之间。") % {"max": points(criterion.max_points)})
     return number.quantize(SCORE_QUANTUM)
 
 

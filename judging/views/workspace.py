@@ -235,8 +235,10 @@ class CaseView(CaseMixin, TemplateView):
         if self.round.kind == RoundKind.SCORING and permissions.can_see_others_reviews(
             user, self.round, self.case, is_chair=self.is_chair
         ):
-            judge = self.assignment.judge if self.assignment else None
-            others = list(selectors.submitted_reviews(self.round, self.case, exclude_judge=judge))
+            judge_id = self.assignment.judge_id if self.assignment else None
+            others = list(
+                selectors.submitted_reviews(self.round, self.case, exclude_judge_id=judge_id)
+            )
         return super().get_context_data(
             case=self.case,
             assignment=self.assignment,
@@ -246,6 +248,7 @@ class CaseView(CaseMixin, TemplateView):
             verification=self.verification,
             editable=self.editable,
             other_reviews=others,
+            criteria=self.criteria,
             **kwargs,
         )
 
