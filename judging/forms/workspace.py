@@ -5,9 +5,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Category
+from cases.services import DomainError
 
 from ..models import Assignment, AssignmentStatus, VoteChoice, VoteMode
 from ..services.reviews import points
+from ..services.verification import sniff_evidence
 
 ACTION_DRAFT = "draft"
 ACTION_SUBMIT = "submit"
@@ -147,6 +149,15 @@ class VerificationForm(_ErrorAttrsMixin, forms.Form):
         if readonly:
             for field in self.fields.values():
                 field.disabled = True
+
+    def clean_evidence(self):
+        files = self.cleaned_data.get("evidence") or []
+        for upload in files:
+            try:
+                sniff_evidence(upload)
+            except DomainError as error:
+                raise forms.ValidationError(str(error)) from None
+        return files
 
     @classmethod
     def initial_for(cls, verification):

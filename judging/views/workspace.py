@@ -300,7 +300,14 @@ class RecusalView(CaseMixin, TemplateView):
                 messages.error(request, str(error))
             else:
                 messages.success(request, _("已登记回避,该案例已从您的评审任务中移除。"))
-                return HttpResponseRedirect(reverse("judging:round-detail", args=[self.round.pk]))
+                remaining = permissions.assignments_visible_to(request.user).filter(
+                    round=self.round
+                )
+                if remaining.exists():
+                    return HttpResponseRedirect(
+                        reverse("judging:round-detail", args=[self.round.pk])
+                    )
+                return HttpResponseRedirect(reverse("judging:round-list"))
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def get_context_data(self, **kwargs):
