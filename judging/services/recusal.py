@@ -23,7 +23,7 @@ def recusal_create(*, assignment, reason, by):
         raise DomainError(_("请说明回避原因。"))
     with transaction.atomic():
         assignment = (
-            Assignment.objects.select_for_update()
+            Assignment.objects.select_for_update(of=("self",))
             .select_related("round", "judge", "case")
             .get(pk=assignment.pk)
         )

@@ -104,14 +104,16 @@ def review_save(*, assignment, values, comment, submit, expected_version, by):
     score (DESIGN.md §5) is stored whenever every criterion has a value.
     """
     with transaction.atomic():
+        # Lock only the assignment and review rows (`of=self`): judges saving other cases of
+        # the same round must not queue behind a lock on the shared round row.
         assignment = (
-            Assignment.objects.select_for_update()
+            Assignment.objects.select_for_update(of=("self",))
             .select_related("round", "judge", "case")
             .get(pk=assignment.pk)
         )
         check_can_record(assignment=assignment, by=by, kind=RoundKind.SCORING)
         review = (
-            Review.objects.select_for_update()
+            Review.objects.select_for_update(of=("self",))
             .prefetch_related("scores__criterion")
             .filter(assignment=assignment)
             .first()

@@ -84,13 +84,13 @@ def verification_save(
     checked = [(upload, *sniff_evidence(upload)) for upload in evidence_files]
     with transaction.atomic():
         assignment = (
-            Assignment.objects.select_for_update()
+            Assignment.objects.select_for_update(of=("self",))
             .select_related("round", "judge", "case")
             .get(pk=assignment.pk)
         )
         check_can_record(assignment=assignment, by=by, kind=RoundKind.VERIFICATION)
         verification = (
-            Verification.objects.select_for_update()
+            Verification.objects.select_for_update(of=("self",))
             .prefetch_related("evidence")
             .filter(assignment=assignment)
             .first()
@@ -169,7 +169,7 @@ def evidence_delete(*, evidence, by):
     transaction commits, and the record keeps its name in the audit history."""
     with transaction.atomic():
         verification = (
-            Verification.objects.select_for_update()
+            Verification.objects.select_for_update(of=("self",))
             .select_related("assignment__round", "assignment__judge")
             .get(pk=evidence.verification_id)
         )

@@ -30,7 +30,7 @@ def vote_cast(*, assignment, choice, tier=None, by):
     """
     with transaction.atomic():
         assignment = (
-            Assignment.objects.select_for_update()
+            Assignment.objects.select_for_update(of=("self",))
             .select_related("round__edition", "judge", "case")
             .get(pk=assignment.pk)
         )
@@ -49,7 +49,7 @@ def vote_cast(*, assignment, choice, tier=None, by):
             tier = None
 
         vote = (
-            Vote.objects.select_for_update()
+            Vote.objects.select_for_update(of=("self",))
             .select_related("tier")
             .filter(round=round_, case=assignment.case, judge=assignment.judge)
             .first()
