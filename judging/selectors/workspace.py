@@ -126,6 +126,20 @@ def submitted_reviews(round_, case, *, exclude_judge_id=None):
     return reviews
 
 
+def submitted_verifications(round_, case):
+    """The submitted verification records of a case in a round, with judge and evidence."""
+    return (
+        Verification.objects.filter(
+            assignment__round=round_, assignment__case=case, status=ReviewStatus.SUBMITTED
+        )
+        .select_related("assignment__judge")
+        .prefetch_related(
+            Prefetch("evidence", queryset=VerificationEvidence.objects.order_by("pk"))
+        )
+        .order_by("assignment__judge__name", "pk")
+    )
+
+
 def panel_overview(user, round_):
     """The chair's table: the panel's cases in the round with their assignments and the
     submitted review scores, in three queries."""

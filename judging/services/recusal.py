@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from cases.services import DomainError, audit_log
 
 from ..models import Assignment, Conflict, ConflictSource, RoundStatus, Vote
+from ..permissions import round_accepts_input
 from .reviews import review_snapshot
 from .votes import vote_snapshot
 
@@ -30,7 +31,7 @@ def recusal_create(*, assignment, reason, by):
         judge, case, round_ = assignment.judge, assignment.case, assignment.round
         if by is None or judge.user_id != by.pk:
             raise DomainError(_("只有被分配的评审专家本人可以申请回避。"))
-        if round_.status != RoundStatus.OPEN:
+        if not round_accepts_input(round_):
             raise DomainError(_("本轮评审已结束或尚未开始,如需回避请联系组织方。"))
         conflict, _created = Conflict.objects.get_or_create(
             judge=judge,

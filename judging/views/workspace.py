@@ -239,9 +239,17 @@ class CaseView(CaseMixin, TemplateView):
             others = list(
                 selectors.submitted_reviews(self.round, self.case, exclude_judge_id=judge_id)
             )
+        verifications = []
+        if self.round.kind == RoundKind.VERIFICATION and self.is_chair:
+            verifications = [
+                v
+                for v in selectors.submitted_verifications(self.round, self.case)
+                if self.assignment is None or v.assignment_id != self.assignment.pk
+            ]
         return super().get_context_data(
             case=self.case,
             assignment=self.assignment,
+            other_verifications=verifications,
             is_chair=self.is_chair,
             attachments=self.attachments,
             review=self.review,

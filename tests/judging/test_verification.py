@@ -23,6 +23,7 @@ from judging.services.verification import (
     evidence_delete,
     verification_save,
 )
+from tests.factories import make_assignment
 from tests.judging import workspace_scenario
 from tests.judging.workspace_scenario import PDF, PNG
 
@@ -257,3 +258,29 @@ def test_evidence_delete_only_by_its_judge(client, role):
 
     assert response.status_code == 404
     assert VerificationEvidence.objects.count() == 1
+
+
+def test_chair_reads_submitted_verifications_without_unit_file_names_in_blind_round(client):
+    s = workspace_scenario.build(kind=RoundKind.VERIFICATION, blind=True)
+    save(s, submit=True, notes="实地走访,成效属实", files=[upload("惠州现场.pdf", PDF)])
+    client.force_login(s.chair.user)
+
+    response = client.get(reverse("judging:case-detail", args=[s.round.pk, s.case.pk]))
+
+    assert "实地走访,成效属实" in response.text
+    assert "陈评审" in response.text
+    assert "核实佐证 1" in response.text
+    assert "惠州" not in response.text
+
+
+def test_other_judge_never_reads_a_verification_record(client):
+    s = workspace_scenario.build(kind=RoundKind.VERIFICATION)
+    save(s, submit=True, notes="只给主任看")
+    colleague = workspace_scenario.make_judge()
+    make_assignment(round=s.round, case=s.case, judge=colleague)
+    client.force_login(colleague.user)
+
+    response = client.get(reverse("judging:case-detail", args=[s.round.pk, s.case.pk]))
+
+    assert response.status_code == 200
+    assert "只给主任看" not in response.text
