@@ -349,7 +349,9 @@ def case_submit(*, case, by, content=None, at=None):
     resubmission = case.status == CaseStatus.SUBMITTED
     with transaction.atomic():
         case = (
-            Case.objects.select_for_update().select_related("edition", "owner_unit").get(pk=case.pk)
+            Case.objects.select_for_update(of=("self",))
+            .select_related("edition", "owner_unit")
+            .get(pk=case.pk)
         )
         if content is not None:
             _apply_content(case, content)
