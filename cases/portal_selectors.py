@@ -2,12 +2,12 @@
 
 import difflib
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Attachment, Case, CaseLeadUnit, CaseStatus, CaseVersion
+from .models import Attachment, Case, CaseLeadUnit, CaseStatus, CaseVersion, Unit
 from .permissions import cases_owned_by_user_units, cases_visible_to
 from .selectors import open_editions, results_visible_editions
 from .services.lifecycle import case_snapshot
@@ -35,6 +35,17 @@ def dashboard_cases(user, *, at=None):
             results_visible=Exists(results_visible_editions(at).filter(pk=OuterRef("edition_id")))
         )
         .order_by("-edition__year", "-created_at", "-pk")
+    )
+
+
+def known_unit_names():
+    """Names offered as suggestions: units that are verified or hold an account. Names typed
+    on somebody's draft (new lead units) are not shown to others."""
+    return (
+        Unit.objects.filter(Q(verified=True) | Q(memberships__isnull=False))
+        .order_by("name")
+        .values_list("name", flat=True)
+        .distinct()
     )
 
 

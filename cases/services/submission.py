@@ -34,6 +34,7 @@ from ..models import (
     EditionStatus,
     MediaCoverage,
     Unit,
+    UnitMembership,
 )
 from ..uploads import MAX_IMAGES, InspectedFile
 from .accounts import normalise_unit_name, site_url, unit_find
@@ -127,6 +128,8 @@ def closed_message(case):
 def case_create(*, edition, unit, by, title, category=None, at=None):
     """Start a draft case owned by `unit`, with the unit as submitting and first lead unit
     and the person as contact (all editable)."""
+    if not UnitMembership.objects.filter(unit=unit, user=by).exists():
+        raise DomainError(_("只能以您所在单位的名义申报案例。"))
     if not edition.is_accepting_submissions(at):
         raise DomainError(_("本届评选目前不接受新的案例申报。"))
     if category is not None and category.edition_id != edition.pk:

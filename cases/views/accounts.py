@@ -15,8 +15,9 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from ..forms.accounts import InvitationAcceptForm, InvitationForm, RegistrationForm
-from ..models import Unit, UnitMembership
+from ..models import UnitMembership
 from ..permissions import is_unit_admin
+from ..portal_selectors import known_unit_names
 from ..services import DomainError
 from ..services import accounts as services
 
@@ -42,9 +43,7 @@ class RegisterView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            unit_names=Unit.objects.values_list("name", flat=True), **kwargs
-        )
+        return super().get_context_data(unit_names=known_unit_names(), **kwargs)
 
     def form_valid(self, form):
         data = form.cleaned_data

@@ -28,7 +28,9 @@ from ..services import DomainError
 from ..services import submission as services
 from ..uploads import MAX_IMAGES
 
+# Fields whose errors do not keep the typed text from being saved.
 FILE_FIELDS = {
+    "remove_attachments",
     "application_form",
     "supporting_files",
     *(f"image_{i}" for i in range(1, MAX_IMAGES + 1)),
@@ -234,7 +236,7 @@ class CaseFormView(LoginRequiredMixin, TemplateView):
                 image_slots=form.image_fields()[: max(0, MAX_IMAGES - image_count)],
                 extra_errors=list(extra_errors),
                 body_errors=[e["message"] for e in extra_errors if e.get("anchor")],
-                unit_names=Unit.objects.values_list("name", flat=True),
+                unit_names=selectors.known_unit_names(),
                 accepting=case.edition.is_accepting_submissions(),
                 deadline=services.deadline_text(case.edition),
             )

@@ -304,3 +304,16 @@ def test_unit_members_page_lists_only_own_units(client):
     assert "别的单位" not in response.text
     assert "other@example.org" not in response.text
     assert "邀请同事" in response.text
+
+
+def test_register_suggests_only_units_that_are_verified_or_hold_an_account(client):
+    make_unit(name="已核验单位", verified=True)
+    held = make_unit(name="已有账号的单位")
+    make_member(unit=held)
+    make_unit(name="某案例草稿里写的新单位")
+
+    response = client.get(reverse("register"))
+
+    assert '<option value="已核验单位">' in response.text
+    assert '<option value="已有账号的单位">' in response.text
+    assert "某案例草稿里写的新单位" not in response.text

@@ -270,3 +270,10 @@ def test_open_edition_without_deadline_accepts(unit, member):
     case = case_submit(case=case, by=member, at=timezone.now() + timedelta(days=999))
 
     assert case.status == CaseStatus.SUBMITTED
+
+
+def test_case_create_refused_for_a_unit_the_person_does_not_belong_to(edition, member):
+    other = make_unit()
+
+    with pytest.raises(DomainError):
+        case_create(edition=edition, unit=other, by=member, title="冒名")
