@@ -176,3 +176,31 @@ def test_download_of_missing_attachment_is_404(client, world):
     client.force_login(world["users"]["member"])
 
     assert client.get(reverse("portal:attachment-download", args=[999999])).status_code == 404
+
+
+def test_start_page_by_role(client, world):
+    url = reverse("portal:case-create", args=[world["case"].edition_id])
+
+    anonymous = client.get(url)
+    client.force_login(world["users"]["no_unit"])
+    no_unit = client.get(url)
+    client.force_login(world["users"]["member"])
+    member = client.get(url)
+
+    assert anonymous["Location"].startswith(reverse("login"))
+    assert no_unit["Location"] == reverse("unit-members")
+    assert member.status_code == 200
+
+
+def test_cannot_start_a_case_for_another_unit(client, world):
+    edition = world["case"].edition
+    foreign_unit = world["case"].owner_unit
+    client.force_login(world["users"]["other_unit"])
+
+    response = client.post(
+        reverse("portal:case-create", args=[edition.pk]),
+        {"owner_unit": foreign_unit.pk, "title": "冒名申报"},
+    )
+
+    assert response.status_code == 200
+    assert not foreign_unit.owned_cases.filter(title="冒名申报").exists()
