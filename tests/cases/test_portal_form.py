@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Case, CaseStatus, CaseVersion, EditionStatus, MembershipRole
 from cases.services import case_transition
@@ -38,6 +39,11 @@ def member(unit, client):
     user = make_member(unit=unit, role=MembershipRole.ADMIN, full_name="李明")
     client.force_login(user)
     return user
+
+
+def closing_soon():
+    # The moved clock stays inside the session's lifetime (SESSION_COOKIE_AGE).
+    return make_edition(closes_at=timezone.now() + timedelta(hours=1))
 
 
 def form_data(case, **overrides):
@@ -242,7 +248,7 @@ def test_resubmit_edited_case_keeps_both_versions(client, edition, member, unit)
 
 
 def test_returned_case_shows_reason_and_can_be_resubmitted_after_deadline(client, member, unit):
-    edition = make_edition()
+    edition = closing_soon()
     case = case_submit(case=make_complete_case(edition=edition, owner_unit=unit), by=member)
     case_transition(case, CaseStatus.RETURNED, by=make_organiser(), reason="请补充成效数据")
     after = edition.closes_at + timedelta(hours=1)
@@ -258,7 +264,7 @@ def test_returned_case_shows_reason_and_can_be_resubmitted_after_deadline(client
 
 
 def test_deadline_race_draft_opened_before_posted_after_is_kept_not_submitted(client, member, unit):
-    edition = make_edition()
+    edition = closing_soon()
     case = make_complete_case(edition=edition, owner_unit=unit)
     deadline = edition.closes_at
 
@@ -281,7 +287,7 @@ def test_deadline_race_draft_opened_before_posted_after_is_kept_not_submitted(cl
 def test_deadline_race_submitted_case_edit_after_deadline_is_refused_and_redisplayed(
     client, member, unit
 ):
-    edition = make_edition()
+    edition = closing_soon()
     case = case_submit(
         case=make_complete_case(edition=edition, owner_unit=unit, title="已提交"), by=member
     )
@@ -310,7 +316,7 @@ def test_deadline_race_submitted_case_edit_after_deadline_is_refused_and_redispl
 
 
 def test_submitted_case_form_redirects_to_detail_after_deadline(client, member, unit):
-    edition = make_edition()
+    edition = closing_soon()
     case = case_submit(case=make_complete_case(edition=edition, owner_unit=unit), by=member)
 
     with mock.patch(
