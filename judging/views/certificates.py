@@ -1,5 +1,6 @@
 """Certificate download: organisers, and the owner unit's members once results are public."""
 
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
@@ -13,7 +14,7 @@ from ..certificates import (
 )
 
 
-class CertificateDownloadView(View):
+class CertificateDownloadView(LoginRequiredMixin, View):
     def get(self, request, pk):
         award = get_object_or_404(certificate_awards(), pk=pk)
         if not can_download_certificate(request.user, award):

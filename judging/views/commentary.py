@@ -1,7 +1,9 @@
 """The expert's commentary workspace: the awards whose citation I was asked to write, and the
-form to draft, save and submit one. Anybody else gets 404 (no hint that the award exists)."""
+form to draft, save and submit one. Anonymous visitors are sent to log in (the invitation
+e-mail links here); any other account gets 404 (no hint that the award exists)."""
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
@@ -16,7 +18,7 @@ from ..selectors.commentary import citations_assigned_to, is_commentator
 from ..services.commentary import EXPERT_EDITABLE, commentary_save
 
 
-class CommentaryListView(ListView):
+class CommentaryListView(LoginRequiredMixin, ListView):
     template_name = "judging/commentary_list.html"
     context_object_name = "awards"
 
@@ -26,7 +28,7 @@ class CommentaryListView(ListView):
         return citations_assigned_to(self.request.user)
 
 
-class CommentaryUpdateView(FormView):
+class CommentaryUpdateView(LoginRequiredMixin, FormView):
     template_name = "judging/commentary_form.html"
     form_class = CitationDraftForm
 

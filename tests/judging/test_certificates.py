@@ -147,7 +147,7 @@ PAST = timezone.now() - timedelta(days=1)
         ("judge", 404),
         ("panel_chair", 404),
         ("staff_without_permission", 404),
-        ("anonymous", 404),
+        ("anonymous", 302),
     ],
 )
 def test_certificate_download_after_publication(client, role, status):
@@ -157,6 +157,8 @@ def test_certificate_download_after_publication(client, role, status):
     response = client.get(reverse("judging:certificate-download", kwargs={"pk": award.pk}))
 
     assert response.status_code == status
+    if status == 302:
+        assert response.url.startswith(reverse("login"))
     if status == 200:
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF-")

@@ -279,7 +279,6 @@ def _role_client(client, role, award, judge):
         ("other_unit", 404),
         # Organisers edit citations in the admin; the workspace is the expert's own.
         ("organiser", 404),
-        ("anonymous", 404),
     ],
 )
 def test_commentary_form_permissions(client, role, status):
@@ -291,10 +290,21 @@ def test_commentary_form_permissions(client, role, status):
     assert response.status_code == status
 
 
+@pytest.mark.parametrize("name", ["judging:commentary-list", "judging:commentary-update"])
+def test_commentary_pages_send_anonymous_visitors_to_log_in(client, name):
+    award, _ = _assigned()
+    url = reverse(name, kwargs={"pk": award.pk} if name.endswith("update") else {})
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={url}"
+
+
 @pytest.mark.parametrize(
     "role", ["other_judge", "panel_chair", "owner_unit", "other_unit", "organiser", "anonymous"]
 )
-def test_commentary_post_by_others_is_404_and_changes_nothing(client, role):
+def test_commentary_post_by_others_is_refused_and_changes_nothing(client, role):
     award, judge = _assigned()
     client = _role_client(client, role, award, judge)
 
@@ -303,7 +313,7 @@ def test_commentary_post_by_others_is_404_and_changes_nothing(client, role):
         {"citation": "冒名点评", "action": "submit"},
     )
 
-    assert response.status_code == 404
+    assert response.status_code == (302 if role == "anonymous" else 404)
     award.refresh_from_db()
     assert (award.citation, award.citation_status) == ("", CitationStatus.ASSIGNED)
 

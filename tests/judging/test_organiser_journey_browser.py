@@ -4,11 +4,8 @@ a member of the public objects, the objection is handled, publish at an embargo 
 
 import re
 from datetime import timedelta
-from importlib import import_module
 
 import pytest
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -31,21 +28,6 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "pass-1234-word"
-
-
-def _login_cookie(user, live_server_url):
-    """A session cookie for `user`, as if they had logged in (there is no public login page
-    in this app's scope; the organiser logs in through the admin form below)."""
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": session.session_key,
-        "url": live_server_url,
-    }
 
 
 def _arrange():
@@ -106,11 +88,14 @@ def test_organiser_journey_from_ranking_to_published_awards(page, live_server, b
     page.get_by_role("button", name="确认指定").click()
     expect(page.get_by_text("已为3个获奖案例指定点评专家")).to_be_visible()
 
-    # The expert drafts and submits in the workspace (another browser context).
+    # The expert follows the e-mail's link, logs in, drafts and submits (another browser).
     expert = browser.new_context(base_url=live_server.url, locale="zh-CN")
-    expert.add_cookies([_login_cookie(judge.user, live_server.url)])
     expert_page = expert.new_page()
     expert_page.goto(reverse("judging:commentary-list"))
+    expert_page.get_by_label("电子邮箱").fill(judge.user.email)
+    expert_page.get_by_label("密码").fill(PASSWORD)
+    expert_page.get_by_role("button", name="登录").click()
+    expect(expert_page.get_by_role("heading", name="我的点评任务")).to_be_visible()
     for title in ["人民党建云", "粤省事", "智慧党建"]:
         expert_page.get_by_role("link", name=title).click()
         expert_page.get_by_label("点评内容").fill(f"{title}锐意创新,成效显著。")
