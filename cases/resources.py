@@ -1,0 +1,654 @@
+"""Spreadsheet import and export (xlsx, csv) of units and cases, with django-import-export.
+
+Every import follows the same rules (`StrictImportResource`), shown on the admin import page:
+
+- **All or nothing.** The whole file is imported in one transaction; one bad row and nothing is
+  written. The organiser fixes the file and imports it again.
+- **Errors name the row, the column and the reason**, in the UI language. Rows are numbered as
+  Excel shows them: the header is row 1, the first data row is row 2 (for a CSV file these are
+  its line numbers).
+- **Column headers are fixed Chinese strings**: they are the file format, not UI text, so a
+  file exported from an English session imports into a Chinese one and back.
+- **Names must match.** Units, categories, tiers are referred to by their exact names. A unit
+  named in a case row that does not exist is refused, never created: a unit needs a type and
+  an administrative level the case row does not give, and creating units from free text
+  splits one unit into near-duplicates (“濠江区人民政府” / “汕头市濠江区人民政府”) whose
+  award history then falls apart. Units are imported first, from the unit file, which does
+  create missing regions from their path (广东省/汕头市/濠江区).
+"""
+
+import re
+from collections import defaultdict
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Prefetch, Q
+from django.utils import translation
+from django.utils.translation import gettext as _
+from import_export import resources, widgets
+from import_export.fields import Field
+from import_export.results import Result, RowResult
+
+from .models import (
+    CASE_TRANSITIONS,
+    Case,
+    CaseLeadUnit,
+    CaseStatus,
+    Programme,
+    Unit,
+    UnitLevel,
+    UnitType,
+)
+from .services import DomainError, audit_log, case_transition
+from .services.imports import reference_reserve, region_from_path
+
+HEADER_ROWS = 1
+UNIT_NAME_SEPARATORS = re.compile(r"\s*[、;;\n]\s*")
+REGION_SEPARATORS = re.compile(r"\s*[//›>]\s*")
+
+
+def excel_row(number):
+    """The row number Excel shows for data row `number` (1-based, header excluded)."""
+    return number + HEADER_ROWS
+
+
+def cell_text(value):
+    """A cell as stripped text: Excel gives numbers for phone numbers and years."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace("\u3000", " ").strip()
+
+
+def split_names(text):
+    """`甲单位、乙单位;丙单位` → ["甲单位", "乙单位", "丙单位"] (order kept)."""
+    return [name for name in UNIT_NAME_SEPARATORS.split(cell_text(text)) if name]
+
+
+class RowError(ValueError):
+    """A refused cell. `column` names the column the message is about when it is not the one
+    being read (the programme column while resolving the edition)."""
+
+    def __init__(self, message, *, column=None):
+        super().__init__(message)
+        self.column = column
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported (a required column is missing)."""
+
+
+class ExcelRowResult(Result):
+    """An import result whose row numbers are Excel's (header = row 1), with the errors as
+    ready-to-read lines for the organiser."""
+
+    def append_invalid_row(self, number, row, validation_error):
+        super().append_invalid_row(excel_row(number), row, validation_error)
+
+    def append_error_row(self, number, row, errors):
+        super().append_error_row(excel_row(number), row, errors)
+
+    def row_errors(self):
+        return [(excel_row(row.errors[0].number), row.errors) for row in self.rows if row.errors]
+
+    def error_lines(self):
+        """Every error as one sentence: `第1001行「主创单位」列:……`."""
+        lines = [str(error.error) for error in self.base_errors]
+        for number, errors in self.row_errors():
+            lines += [
+                _("第%(row)s行:%(message)s") % {"row": number, "message": error.error}
+                for error in errors
+            ]
+        for row in self.invalid_rows:
+            for column, messages in row.field_specific_errors.items():
+                lines += [
+                    _("第%(row)s行「%(column)s」列:%(message)s")
+                    % {"row": row.number, "column": column, "message": message}
+                    for message in messages
+                ]
+            lines += [
+                _("第%(row)s行:%(message)s") % {"row": row.number, "message": message}
+                for message in row.non_field_specific_errors
+            ]
+        return lines
+
+    def has_any_errors(self):
+        return self.has_errors() or self.has_validation_errors()
+
+
+class TextWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        return cell_text(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice by its Chinese label (党政机关) or its code (party_government); exported as
+    the Chinese label."""
+
+    def __init__(self, choices, *, blank=False):
+        super().__init__()
+        self.choices = choices
+        self.blank = blank
+
+    def options(self):
+        with translation.override("zh-hans"):
+            return "、".join(str(label) for label in self.choices.labels)
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if not text:
+            if self.blank:
+                return ""
+            raise RowError(_("必须填写,可填:%(options)s。") % {"options": self.options()})
+        lookup = {}
+        for choice in self.choices:
+            lookup[choice.value.lower()] = choice.value
+            lookup[str(choice.label).lower()] = choice.value
+            with translation.override("zh-hans"):
+                lookup[str(choice.label).lower()] = choice.value
+        try:
+            return lookup[text.lower()]
+        except KeyError:
+            raise RowError(
+                _("“%(value)s”不是有效的选项,可填:%(options)s。")
+                % {"value": text, "options": self.options()}
+            ) from None
+
+    def render(self, value, obj=None, **kwargs):
+        if not value:
+            return ""
+        with translation.override("zh-hans"):
+            return str(self.choices(value).label)
+
+
+class YesNoWidget(widgets.Widget):
+    def render(self, value, obj=None, **kwargs):
+        return "是" if value else "否"
+
+
+def find_edition(programme_text, edition_text, *, programme_column, edition_column):
+    """The edition named by a programme (name, short name or 网址标识) and an edition (网址标识,
+    title, or year when the programme has one edition that year)."""
+    programme_text, edition_text = cell_text(programme_text), cell_text(edition_text)
+    if not programme_text:
+        raise RowError(_("必须填写评选活动。"), column=programme_column)
+    programme = (
+        Programme.objects.filter(
+            Q(name=programme_text) | Q(short_name=programme_text) | Q(slug=programme_text)
+        )
+        .order_by("order", "pk")
+        .first()
+    )
+    if programme is None:
+        raise RowError(
+            _("评选活动“%(name)s”不存在。") % {"name": programme_text}, column=programme_column
+        )
+    if not edition_text:
+        raise RowError(_("必须填写届(网址标识、标题或年份)。"), column=edition_column)
+    editions = programme.editions.select_related("programme")
+    found = list(editions.filter(Q(slug=edition_text) | Q(title=edition_text))[:2])
+    if not found and edition_text.isdigit():
+        found = list(editions.filter(year=int(edition_text))[:2])
+    if len(found) > 1:
+        raise RowError(
+            _("“%(programme)s”有不止一届与“%(edition)s”对应,请填写该届的网址标识。")
+            % {"programme": programme, "edition": edition_text},
+            column=edition_column,
+        )
+    if not found:
+        raise RowError(
+            _("“%(programme)s”没有“%(edition)s”这一届(可填网址标识、标题或年份)。")
+            % {"programme": programme, "edition": edition_text},
+            column=edition_column,
+        )
+    return found[0]
+
+
+class StrictImportResource(resources.ModelResource):
+    """All-or-nothing imports with errors keyed by column header, numbered as in Excel.
+
+    Plain columns go through widgets; columns that name other records (units, editions,
+    regions…) are resolved in `import_relations()` with a per-import memo, so a 1,000-row file
+    does not look the same unit up a thousand times.
+    """
+
+    #: Headers the file must have; checked before any row is read.
+    required_columns = ()
+
+    @classmethod
+    def get_result_class(cls):
+        return ExcelRowResult
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+        # One bad row rolls back the whole file, whatever the caller asked for.
+        kwargs["use_transactions"] = True
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+
+    def import_data_inner(
+        self, dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
+    ):
+        self.memo = {}
+        self.seen_rows = {}
+        self.row_plan = {}
+        dataset.headers = [cell_text(header) for header in dataset.headers or []]
+        missing = [column for column in self.required_columns if column not in dataset.headers]
+        if missing:
+            result = self.get_result_class()()
+            result.total_rows = len(dataset)
+            error = ImportFileError(
+                _("第1行(表头)缺少以下列:%(missing)s。文件应包含的列:%(columns)s。")
+                % {
+                    "missing": "、".join(f"「{column}」" for column in missing),
+                    "columns": "、".join(f"「{f.column_name}」" for f in self.get_import_fields()),
+                }
+            )
+            self.handle_import_error(result, error, raise_errors)
+            return result
+        return super().import_data_inner(
+            dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
+        )
+
+    def import_row(self, row, instance_loader, **kwargs):
+        self.row_plan = {}
+        if all(cell_text(value) == "" for value in row.values()):
+            row_result = self.get_row_result_class()()
+            row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+            return row_result
+        return super().import_row(row, instance_loader, **kwargs)
+
+    # --- per-row work ---------------------------------------------------------------------
+    def import_instance(self, instance, row, **kwargs):
+        errors = defaultdict(list)
+        for field in self.get_import_fields():
+            if field.readonly or not field.attribute or field.column_name not in row:
+                continue
+            try:
+                field.save(instance, row, **kwargs)
+            except ValueError as error:
+                errors[getattr(error, "column", None) or field.column_name].append(str(error))
+        self.import_relations(instance, row, errors, **kwargs)
+        if errors:
+            raise ValidationError(dict(errors))
+
+    def import_relations(self, instance, row, errors, **kwargs):
+        """Resolve the columns that name other records; add messages to `errors[column]`."""
+
+    def resolve(self, errors, column, func, *args, **kwargs):
+        """Call `func`; a `RowError` becomes a message under its column, and None is returned."""
+        try:
+            return func(*args, **kwargs)
+        except RowError as error:
+            errors[error.column or column].append(str(error))
+            return None
+
+    def remember(self, key, **kwargs):
+        """Refuse a second row for the same record in one file (it would silently overwrite
+        the first)."""
+        number = excel_row(kwargs["row_number"])
+        first = self.seen_rows.setdefault(key, number)
+        if first != number:
+            raise RowError(_("与第%(row)s行是同一条记录,请合并为一行。") % {"row": first})
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """Model validation (`full_clean`) with its messages moved under the column headers."""
+        errors = defaultdict(list)
+        for column, messages in (import_validation_errors or {}).items():
+            errors[column].extend(messages)
+        columns = {
+            field.attribute: field.column_name
+            for field in self.get_import_fields()
+            if field.attribute
+        }
+        exclude = {attribute for attribute, column in columns.items() if column in errors}
+        exclude |= self.row_plan.get("unresolved", set())
+        try:
+            instance.full_clean(exclude=exclude, validate_unique=validate_unique)
+        except ValidationError as error:
+            for key, messages in error.message_dict.items():
+                if key in columns:
+                    errors[columns[key]].extend(messages)
+                elif key == NON_FIELD_ERRORS:
+                    errors[NON_FIELD_ERRORS].extend(messages)
+                else:
+                    label = instance._meta.get_field(key).verbose_name
+                    errors[NON_FIELD_ERRORS].extend(f"{label}:{message}" for message in messages)
+        if errors:
+            raise ValidationError(dict(errors))
+
+    # --- lookups (memoised per import) ----------------------------------------------------
+    def memoised(self, kind, key, func):
+        bucket = self.memo.setdefault(kind, {})
+        if key not in bucket:
+            bucket[key] = func()
+        return bucket[key]
+
+    def unit_named(self, name, *, what):
+        unit = self.memoised("unit", name, lambda: Unit.objects.filter(name=name).first())
+        if unit is None:
+            raise RowError(
+                _(
+                    "%(what)s“%(name)s”不存在。请先导入或新建该单位(名称须与系统中完全一致),"
+                    "本导入不会自动创建单位。"
+                )
+                % {"what": what, "name": name}
+            )
+        return unit
+
+    def units_named(self, text, *, what):
+        names = split_names(text)
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise RowError(
+                _("%(what)s“%(name)s”重复填写。") % {"what": what, "name": duplicates[0]}
+            )
+        return [self.unit_named(name, what=what) for name in names]
+
+    def edition_of_row(self, row, *, programme_column, edition_column):
+        key = (cell_text(row.get(programme_column)), cell_text(row.get(edition_column)))
+        bucket = self.memo.setdefault("edition", {})
+        if key not in bucket:
+            try:
+                bucket[key] = find_edition(
+                    *key, programme_column=programme_column, edition_column=edition_column
+                )
+            except RowError as error:
+                bucket[key] = error
+        if isinstance(bucket[key], RowError):
+            raise bucket[key]
+        return bucket[key]
+
+    def category_of(self, edition, text):
+        text = cell_text(text)
+        if not text:
+            return None
+        categories = self.memoised("categories", edition.pk, lambda: list(edition.categories.all()))
+        for category in categories:
+            if text in (category.name, category.code):
+                return category
+        raise RowError(
+            _("“%(edition)s”没有类别“%(name)s”。可填:%(options)s。")
+            % {
+                "edition": edition,
+                "name": text,
+                "options": "、".join(category.name for category in categories) or "—",
+            }
+        )
+
+
+# --- Units ---------------------------------------------------------------------------------
+class UnitResource(StrictImportResource):
+    """单位: one row per unit, matched by exact name (an existing unit is updated)."""
+
+    name = Field("name", "单位名称", widget=TextWidget())
+    type = Field("type", "单位类型", widget=ChoiceWidget(UnitType))
+    level = Field("level", "行政层级", widget=ChoiceWidget(UnitLevel, blank=True))
+    region = Field("region", "地区", readonly=True)
+    parent = Field("parent", "上级单位", readonly=True)
+    contact_phone = Field("contact_phone", "联系电话", widget=TextWidget())
+    verified = Field("verified", "已核验", widget=YesNoWidget(), readonly=True)
+
+    required_columns = ("单位名称", "单位类型")
+
+    class Meta:
+        model = Unit
+        fields = ("name", "type", "level", "region", "parent", "contact_phone", "verified")
+        import_id_fields = ("name",)
+        clean_model_instances = True
+        skip_unchanged = False
+
+    def get_queryset(self):
+        return Unit.objects.select_related("region", "parent")
+
+    def dehydrate_region(self, unit):
+        return unit.region.path if unit.region_id else ""
+
+    def dehydrate_parent(self, unit):
+        return unit.parent.name if unit.parent_id else ""
+
+    def import_relations(self, instance, row, errors, **kwargs):
+        name = cell_text(row["单位名称"])
+        if name:
+            self.resolve(errors, "单位名称", self.remember, ("unit", name), **kwargs)
+        if "地区" in row:
+            instance.region = self.resolve(errors, "地区", self.region_of, row["地区"])
+        if "上级单位" in row:
+            instance.parent = self.resolve(errors, "上级单位", self.parent_of, instance, row)
+
+    def region_of(self, text):
+        text = cell_text(text)
+        if not text:
+            return None
+        names = REGION_SEPARATORS.split(text)
+        if not all(names):
+            raise RowError(
+                _("地区“%(path)s”格式不对,应写成 广东省/汕头市/濠江区。") % {"path": text}
+            )
+        return self.memoised("region", tuple(names), lambda: region_from_path(names=names)[0])
+
+    def parent_of(self, instance, row):
+        name = cell_text(row["上级单位"])
+        if not name:
+            return None
+        if name == cell_text(row["单位名称"]):
+            raise RowError(_("上级单位不能是本单位。"))
+        try:
+            parent = self.unit_named(name, what=_("上级单位"))
+        except RowError:
+            raise RowError(
+                _("上级单位“%(name)s”不存在。上级单位须已在系统中,或在本文件中排在本单位之前。")
+                % {"name": name}
+            ) from None
+        if instance.pk and instance.pk in [parent.pk, *parent.ancestor_ids()]:
+            raise RowError(_("上级单位“%(name)s”是本单位的下级,不能互为上级。") % {"name": name})
+        return parent
+
+    def after_save_instance(self, instance, row, **kwargs):
+        # A unit created by an earlier row can be the parent of a later one.
+        self.memo.setdefault("unit", {})[instance.name] = instance
+
+
+# --- Cases ---------------------------------------------------------------------------------
+class CaseResource(StrictImportResource):
+    """案例: matched by 届 + 案例编号, or by 届 + exact 案例名称 when the row has no 案例编号
+    (drafts have none yet); a match is updated, anything else creates a new case.
+
+    A new case gets its status from the file and belongs to its 报送单位 (or first 主创单位).
+    On an existing case a different status goes through `case_transition`, so the transition
+    table and the audit trail hold for imports too. Character limits of the edition are not
+    enforced here: they govern the units' web form, while organisers import what was collected.
+    """
+
+    programme = Field(column_name="评选活动", readonly=True)
+    edition = Field("edition", "届", readonly=True)
+    category = Field("category", "类别", readonly=True)
+    reference = Field("reference", "案例编号", widget=TextWidget(), readonly=True)
+    title = Field("title", "案例名称", widget=TextWidget())
+    lead_units = Field(column_name="主创单位", readonly=True)
+    submitting_unit = Field("submitting_unit", "报送单位", readonly=True)
+    summary = Field("summary", "案例简介", widget=TextWidget())
+    background = Field("background", "背景", widget=TextWidget())
+    practice = Field("practice", "主要做法", widget=TextWidget())
+    outcomes = Field("outcomes", "取得成效", widget=TextWidget())
+    promotion_value = Field("promotion_value", "推广价值", widget=TextWidget())
+    contact_name = Field("contact_name", "联系人", widget=TextWidget())
+    contact_phone = Field("contact_phone", "联系电话", widget=TextWidget())
+    contact_email = Field("contact_email", "联系邮箱", widget=TextWidget())
+    status = Field("status", "状态", widget=ChoiceWidget(CaseStatus, blank=True), readonly=True)
+
+    required_columns = ("评选活动", "届", "案例名称")
+
+    class Meta:
+        model = Case
+        fields = (
+            "programme",
+            "edition",
+            "category",
+            "reference",
+            "title",
+            "lead_units",
+            "submitting_unit",
+            "summary",
+            "background",
+            "practice",
+            "outcomes",
+            "promotion_value",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "status",
+        )
+        # The identity is edition + 案例编号, resolved in get_instance(); the title column is
+        # named here only because it is always present.
+        import_id_fields = ("title",)
+        clean_model_instances = True
+        skip_unchanged = False
+
+    def get_queryset(self):
+        return Case.objects.select_related(
+            "edition__programme", "category", "submitting_unit"
+        ).prefetch_related(
+            Prefetch("lead_unit_links", queryset=CaseLeadUnit.objects.select_related("unit"))
+        )
+
+    def dehydrate_programme(self, case):
+        return case.edition.programme.name
+
+    def dehydrate_edition(self, case):
+        return case.edition.slug
+
+    def dehydrate_category(self, case):
+        return case.category.name if case.category_id else ""
+
+    def dehydrate_lead_units(self, case):
+        return "、".join(link.unit.name for link in case.lead_unit_links.all())
+
+    def dehydrate_submitting_unit(self, case):
+        return case.submitting_unit.name if case.submitting_unit_id else ""
+
+    def dehydrate_status(self, case):
+        return self.fields["status"].widget.render(case.status)
+
+    def get_instance(self, instance_loader, row):
+        try:
+            edition = self.edition_of_row(row, programme_column="评选活动", edition_column="届")
+        except RowError:
+            return None  # reported by import_relations
+        reference = cell_text(row.get("案例编号"))
+        if reference:
+            return Case.objects.filter(edition=edition, reference=reference).first()
+        title = cell_text(row.get("案例名称"))
+        matches = list(Case.objects.filter(edition=edition, title=title)[:2]) if title else []
+        if len(matches) > 1:
+            self.row_plan["match_error"] = _(
+                "该届有不止一个名为“%(title)s”的案例,请填写案例编号以指明是哪一个。"
+            ) % {"title": title}
+            return None
+        return matches[0] if matches else None
+
+    def import_relations(self, instance, row, errors, **kwargs):
+        edition = self.resolve(
+            errors,
+            "届",
+            self.edition_of_row,
+            row,
+            programme_column="评选活动",
+            edition_column="届",
+        )
+        if edition is None:
+            # The model's own "required" message would only repeat the one above.
+            self.row_plan["unresolved"] = {"edition", "category"}
+        elif instance.pk is None:
+            instance.edition = edition
+        reference = cell_text(row.get("案例编号"))
+        if reference:  # a blank cell never wipes the number a case already has
+            instance.reference = reference
+        if "match_error" in self.row_plan:
+            errors["案例名称"].append(self.row_plan["match_error"])
+        if edition and instance.reference:
+            key = ("case", edition.pk, instance.reference)
+            self.resolve(errors, "案例编号", self.remember, key, **kwargs)
+        elif edition and instance.title:
+            key = ("case-title", edition.pk, instance.title)
+            self.resolve(errors, "案例名称", self.remember, key, **kwargs)
+        if edition and "类别" in row:
+            instance.category = self.resolve(errors, "类别", self.category_of, edition, row["类别"])
+        if "主创单位" in row:
+            self.row_plan["lead_units"] = self.resolve(
+                errors, "主创单位", self.units_named, row["主创单位"], what=_("主创单位")
+            )
+        if "报送单位" in row:
+            name = cell_text(row["报送单位"])
+            instance.submitting_unit = (
+                self.resolve(errors, "报送单位", self.unit_named, name, what=_("报送单位"))
+                if name
+                else None
+            )
+        if "状态" in row:
+            self.plan_status(instance, row, errors)
+        if instance.pk is None:
+            first_lead = (self.row_plan.get("lead_units") or [None])[0]
+            instance.owner_unit = instance.submitting_unit or first_lead
+            instance.created_by = kwargs.get("user")
+
+    def plan_status(self, instance, row, errors):
+        status = self.resolve(errors, "状态", self.fields["status"].widget.clean, row["状态"])
+        if not status:
+            return
+        if instance.pk is None:
+            instance.status = status
+            return
+        current = CaseStatus(instance.status)
+        if status != current:
+            if status not in CASE_TRANSITIONS[current]:
+                errors["状态"].append(
+                    _("案例当前状态为“%(from)s”,不能变更为“%(to)s”。")
+                    % {"from": current.label, "to": CaseStatus(status).label}
+                )
+            else:
+                self.row_plan["status"] = status
+
+    def after_save_instance(self, instance, row, **kwargs):
+        lead_units = self.row_plan.get("lead_units")
+        if lead_units is not None:
+            current = [link.unit_id for link in instance.lead_unit_links.all()]
+            if current != [unit.pk for unit in lead_units]:
+                instance.lead_unit_links.all().delete()
+                CaseLeadUnit.objects.bulk_create(
+                    CaseLeadUnit(case=instance, unit=unit, order=order)
+                    for order, unit in enumerate(lead_units)
+                )
+        if instance.reference:
+            reference_reserve(edition=instance.edition, reference=instance.reference)
+        if "status" in self.row_plan:
+            try:
+                case_transition(
+                    instance, self.row_plan["status"], by=kwargs.get("user"), reason=_("批量导入")
+                )
+            except DomainError as error:
+                raise ValidationError({"状态": [str(error)]}) from error
+        tally = self.memo.setdefault("tally", {}).setdefault(
+            instance.edition_id, {"edition": instance.edition, "created": 0, "updated": 0}
+        )
+        tally["created" if self.row_plan.get("created") else "updated"] += 1
+
+    def before_save_instance(self, instance, row, **kwargs):
+        self.row_plan["created"] = instance.pk is None
+
+    def after_import(self, dataset, result, **kwargs):
+        if result.has_any_errors():
+            return
+        for tally in self.memo.get("tally", {}).values():
+            audit_log(
+                code="cases.case.imported",
+                obj=tally["edition"],
+                by=kwargs.get("user"),
+                data={
+                    "created": tally["created"],
+                    "updated": tally["updated"],
+                    "file": kwargs.get("file_name") or "",
+                },
+            )
