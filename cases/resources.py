@@ -207,6 +207,19 @@ def find_edition(programme_text, edition_text, *, programme_column, edition_colu
     return found[0]
 
 
+def find_case(edition, *, reference, title):
+    """The case a row means: by 案例编号 when given, else by exact 案例名称 in the edition.
+    Returns `(case or None, error message or None)`."""
+    if reference:
+        return Case.objects.filter(edition=edition, reference=reference).first(), None
+    matches = list(Case.objects.filter(edition=edition, title=title)[:2]) if title else []
+    if len(matches) > 1:
+        return None, _("该届有不止一个名为“%(title)s”的案例,请填写案例编号以指明是哪一个。") % {
+            "title": title
+        }
+    return (matches[0] if matches else None), None
+
+
 class StrictImportResource(resources.ModelResource):
     """All-or-nothing imports with errors keyed by column header, numbered as in Excel.
 
@@ -217,6 +230,8 @@ class StrictImportResource(resources.ModelResource):
 
     #: Headers the file must have; checked before any row is read.
     required_columns = ()
+    #: Other headers people write for a column (推荐语 for 点评), mapped to ours.
+    header_aliases = {}
 
     @classmethod
     def get_result_class(cls):
@@ -234,7 +249,8 @@ class StrictImportResource(resources.ModelResource):
         self.memo = {}
         self.seen_rows = {}
         self.row_plan = {}
-        dataset.headers = [cell_text(header) for header in dataset.headers or []]
+        headers = [cell_text(header) for header in dataset.headers or []]
+        dataset.headers = [self.header_aliases.get(header, header) for header in headers]
         missing = [column for column in self.required_columns if column not in dataset.headers]
         if missing:
             result = self.get_result_class()()
@@ -537,17 +553,12 @@ class CaseResource(StrictImportResource):
             edition = self.edition_of_row(row, programme_column="评选活动", edition_column="届")
         except RowError:
             return None  # reported by import_relations
-        reference = cell_text(row.get("案例编号"))
-        if reference:
-            return Case.objects.filter(edition=edition, reference=reference).first()
-        title = cell_text(row.get("案例名称"))
-        matches = list(Case.objects.filter(edition=edition, title=title)[:2]) if title else []
-        if len(matches) > 1:
-            self.row_plan["match_error"] = _(
-                "该届有不止一个名为“%(title)s”的案例,请填写案例编号以指明是哪一个。"
-            ) % {"title": title}
-            return None
-        return matches[0] if matches else None
+        case, error = find_case(
+            edition, reference=cell_text(row.get("案例编号")), title=cell_text(row.get("案例名称"))
+        )
+        if error:
+            self.row_plan["match_error"] = error
+        return case
 
     def import_relations(self, instance, row, errors, **kwargs):
         edition = self.resolve(
