@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -98,6 +98,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+# Links typed without a scheme are https (Django 6's default; silences its deprecation).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
 def pretty_json(data):
     return format_html("<pre>{}</pre>", json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -105,6 +109,7 @@ def pretty_json(data):
 # --- Programmes, editions, categories, tiers ----------------------------------------------
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ("name", "short_name", "slug", "hosts", "order")
     list_editable = ("order",)
     search_fields = ("name", "short_name", "slug", "hosts", "organisers")
@@ -450,6 +455,7 @@ class CaseLeadUnitInline(admin.TabularInline):
 
 
 class MediaCoverageInline(admin.TabularInline):
+    formfield_overrides = HTTPS_URLS
     model = MediaCoverage
     fields = ("order", "outlet", "url", "published_on")
     extra = 0
@@ -593,6 +599,7 @@ class CaseLeadUnitAdmin(admin.ModelAdmin):
 
 @admin.register(MediaCoverage)
 class MediaCoverageAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ("outlet", "url", "case", "published_on")
     list_filter = (("case__edition", EditionListFilter),)
     list_select_related = ("case",)

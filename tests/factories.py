@@ -159,3 +159,30 @@ def make_round(*, edition, order=1, kind=RoundKind.SCORING, criteria=None, **fie
 
 def make_assignment(*, round, case, judge, **fields):
     return Assignment.objects.create(round=round, case=case, judge=judge, **fields)
+
+
+def make_attachment(*, case, name="申报书.pdf", kind="application_form", content=None):
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from cases.models import Attachment
+
+    content = content or b"%PDF-1.4\n% test file\n"
+    return Attachment.objects.create(
+        case=case,
+        kind=kind,
+        file=ContentFile(content, name=name),
+        original_name=name,
+        size=len(content),
+        content_type="application/pdf",
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+
+
+def make_award(*, case, tier, category=None, **fields):
+    from judging.models import Award
+
+    return Award.objects.create(
+        edition=case.edition, case=case, tier=tier, category=category or case.category, **fields
+    )
