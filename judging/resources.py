@@ -60,6 +60,7 @@ class AwardArchiveResource(StrictImportResource):
     signed_as = Field("signed_as", "署名", widget=TextWidget())
 
     required_columns = ("评选活动", "届", "奖项", "案例名称")
+    resolved_foreign_keys = ("edition", "case", "tier", "category", "commentator")
     header_aliases = {"推荐语": "点评", "点评/推荐语": "点评", "点评语": "点评"}
 
     class Meta:
