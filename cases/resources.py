@@ -237,10 +237,19 @@ class StrictImportResource(resources.ModelResource):
     resolved_foreign_keys = ()
     #: Run the model's `Meta.constraints` checks in `full_clean` (one query each per row).
     validate_model_constraints = True
+    #: Columns that are exported for information and ignored on import.
+    export_only = ()
 
     @classmethod
     def get_result_class(cls):
         return ExcelRowResult
+
+    def get_import_fields(self):
+        return [
+            field
+            for field in super().get_import_fields()
+            if field.column_name not in self.export_only
+        ]
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
         # One bad row rolls back the whole file, whatever the caller asked for.
@@ -418,6 +427,7 @@ class UnitResource(StrictImportResource):
 
     required_columns = ("单位名称", "单位类型")
     resolved_foreign_keys = ("region", "parent")
+    export_only = ("已核验",)  # verification is an audited action of the organisers
 
     class Meta:
         model = Unit

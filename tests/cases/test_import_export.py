@@ -158,6 +158,17 @@ def test_unit_import_updates_the_unit_with_the_same_name(client, organiser):
     )
 
 
+def test_unit_import_ignores_the_verified_column(client, organiser):
+    upload = xlsx_upload(
+        [*UNIT_HEADERS, "已核验"], [["汕头市人民政府", "党政机关", "", "", "", "", "是"]]
+    )
+
+    preview = admin_import(client, "unit", upload)
+    admin_confirm(client, "unit", preview)
+
+    assert Unit.objects.get().verified is False
+
+
 def test_unit_import_with_a_bad_row_imports_nothing_and_names_row_and_column(client, organiser):
     upload = xlsx_upload(
         UNIT_HEADERS,
