@@ -1,11 +1,12 @@
 """Regions, units (import/export, verification) and users with their memberships."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Prefetch
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from ..models import Region, Unit, UnitMembership, User
 from ..resources import UnitResource
@@ -79,13 +80,25 @@ class UnitMembershipAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
 
-class BackofficeUserCreationForm(AdminUserCreationForm):
+class EmailLoginMixin:
+    """E-mail addresses are the login: kept in lower case and unique whatever the case, with
+    the message next to the field rather than a database constraint's name."""
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        others = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(gettext("该电子邮箱已注册。"), code="duplicate")
+        return email
+
+
+class BackofficeUserCreationForm(EmailLoginMixin, AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email",)
 
 
-class BackofficeUserChangeForm(UserChangeForm):
+class BackofficeUserChangeForm(EmailLoginMixin, UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
 

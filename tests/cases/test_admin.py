@@ -17,6 +17,7 @@ from cases.models import (
     Edition,
     EditionStatus,
     MediaCoverage,
+    User,
 )
 from cases.services import audit_log, case_transition
 from judging.models import (
@@ -427,6 +428,49 @@ def test_unit_verify_action_does_not_restamp_a_verified_unit(client):
     assert AuditEntry.objects.filter(code="cases.unit.verified").count() == 1
 
 
+# --- users ---------------------------------------------------------------------------------
+def test_user_add_form_creates_a_user_with_a_lower_case_email(client):
+    client.force_login(make_organiser())
+
+    response = client.post(
+        reverse("admin:cases_user_add"),
+        {
+            "email": "Li.Ming@Example.org",
+            "full_name": "李明",
+            "usable_password": "true",
+            "password1": "a-long-pass-phrase-2026",
+            "password2": "a-long-pass-phrase-2026",
+            "unit_memberships-TOTAL_FORMS": "0",
+            "unit_memberships-INITIAL_FORMS": "0",
+        },
+    )
+
+    user = User.objects.get(full_name="李明")
+    assert response.status_code == 302
+    assert user.email == "li.ming@example.org"
+    assert user.check_password("a-long-pass-phrase-2026")
+
+
+def test_user_add_form_refuses_an_email_registered_in_another_case(client):
+    client.force_login(make_organiser())
+    make_user(email="li.ming@example.org")
+
+    response = client.post(
+        reverse("admin:cases_user_add"),
+        {
+            "email": "LI.MING@example.org",
+            "usable_password": "true",
+            "password1": "a-long-pass-phrase-2026",
+            "password2": "a-long-pass-phrase-2026",
+            "unit_memberships-TOTAL_FORMS": "0",
+            "unit_memberships-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"email": ["该电子邮箱已注册。"]}
+
+
 # --- cases ---------------------------------------------------------------------------------
 def test_case_change_page_lists_attachments_without_file_links(client):
     organiser = make_organiser()
@@ -467,3 +511,25 @@ def test_case_changelist_searches_lead_unit_names(client):
     response = client.get(reverse("admin:cases_case_changelist"), {"q": "大数据中心"})
 
     assert [case.title for case in response.context["cl"].result_list] == ["一网通办"]
+
+
+def test_case_add_form_refuses_a_category_of_another_edition(client):
+    client.force_login(make_organiser())
+    edition, other = make_edition(), make_edition()
+    foreign = make_category(edition=other, name="舆情引导")
+    management = {
+        f"{prefix}-{name}": "0"
+        for prefix in ("lead_unit_links", "media_coverage", "attachments")
+        for name in ("TOTAL_FORMS", "INITIAL_FORMS")
+    }
+
+    response = client.post(
+        reverse("admin:cases_case_add"),
+        {"edition": edition.pk, "category": foreign.pk, "title": "案例"} | management,
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "category": ["类别“舆情引导”不属于所选的届。"]
+    }
+    assert not edition.cases.exists()
