@@ -348,25 +348,35 @@ class StrictImportResource(resources.ModelResource):
         return bucket[key]
 
     def unit_named(self, name, *, what):
-        unit = self.memoised("unit", name, lambda: Unit.objects.filter(name=name).first())
-        if unit is None:
-            raise RowError(
-                _(
-                    "%(what)s“%(name)s”不存在。请先导入或新建该单位(名称须与系统中完全一致),"
-                    "本导入不会自动创建单位。"
-                )
-                % {"what": what, "name": name}
-            )
-        return unit
+        """The unit with exactly this name (one name: no splitting on separators)."""
+        return self.lookup_units([cell_text(name)], what=what)[0]
 
     def units_named(self, text, *, what):
+        """The units named in a cell, in order (`甲、乙;丙`)."""
         names = split_names(text)
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
             raise RowError(
                 _("%(what)s“%(name)s”重复填写。") % {"what": what, "name": duplicates[0]}
             )
-        return [self.unit_named(name, what=what) for name in names]
+        return self.lookup_units(names, what=what)
+
+    def lookup_units(self, names, *, what):
+        """Units by exact name; every unknown name is reported in one message."""
+        units = [
+            self.memoised("unit", name, lambda name=name: Unit.objects.filter(name=name).first())
+            for name in names
+        ]
+        missing = [name for name, unit in zip(names, units, strict=True) if unit is None]
+        if missing:
+            raise RowError(
+                _(
+                    "%(what)s%(names)s不存在。请先导入或新建该单位(名称须与系统中完全一致),"
+                    "本导入不会自动创建单位。"
+                )
+                % {"what": what, "names": "、".join(f"“{name}”" for name in missing)}
+            )
+        return units
 
     def edition_of_row(self, row, *, programme_column, edition_column):
         key = (cell_text(row.get(programme_column)), cell_text(row.get(edition_column)))

@@ -423,3 +423,18 @@ def test_case_import_keeps_reference_numbers_ahead_of_imported_ones(organiser, e
 
     assert not result.has_any_errors()
     assert next_reference(edition=edition, prefix="ZF") == "2026-ZF-0032"
+
+
+def test_case_import_names_every_unknown_lead_unit_at_once(organiser, edition):
+    make_unit(name="甲单位")
+    dataset = tablib.Dataset(
+        ["粤治", "sixth", "", "", "案例", "甲单位;乙单位、丙单位", "", ""], headers=CASE_HEADERS
+    )
+
+    result = CaseResource().import_data(dataset, user=organiser)
+
+    assert result.error_lines() == [
+        "第2行「主创单位」列:主创单位“乙单位”、“丙单位”不存在。请先导入或新建该单位"
+        "(名称须与系统中完全一致),本导入不会自动创建单位。"
+    ]
+    assert not Case.objects.exists()
