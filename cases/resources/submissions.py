@@ -122,8 +122,10 @@ class CaseResource(StrictImportResource):
         elif instance.pk is None:
             instance.edition = edition
         reference = cell_text(row.get("案例编号"))
-        if reference:  # a blank cell never wipes the number a case already has
+        if reference and reference != instance.reference:
+            # A blank cell never wipes the number a case already has.
             instance.reference = reference
+            self.row_plan["new_reference"] = True
         if "match_error" in self.row_plan:
             errors["案例名称"].append(self.row_plan["match_error"])
         if edition and instance.reference:
@@ -184,7 +186,7 @@ class CaseResource(StrictImportResource):
                     CaseLeadUnit(case=instance, unit=unit, order=order)
                     for order, unit in enumerate(lead_units)
                 )
-        if instance.reference:
+        if self.row_plan.get("new_reference"):
             reference_reserve(edition=instance.edition, reference=instance.reference)
         if "status" in self.row_plan:
             try:
