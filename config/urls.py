@@ -10,5 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("judging/", include("judging.urls")),
+    path("", include("judging.urls_public")),
     path("", include("cases.urls")),
 ]
