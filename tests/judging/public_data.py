@@ -3,8 +3,10 @@
 (published, 排名不分先后), with units in 汕头 and 广州."""
 
 from datetime import timedelta
+from html.parser import HTMLParser
 from types import SimpleNamespace
 
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import CaseStatus, EditionStatus, UnitLevel, UnitType
@@ -224,3 +226,79 @@ def build_world():
         commentator=w.private_judge,
     )
     return w
+
+
+# --- URLs and page reading ---------------------------------------------------------------
+def results_url(edition):
+    return reverse(
+        "results:edition-results",
+        kwargs={"programme_slug": edition.programme.slug, "edition_slug": edition.slug},
+    )
+
+
+def statistics_url(edition):
+    return reverse(
+        "results:edition-statistics",
+        kwargs={"programme_slug": edition.programme.slug, "edition_slug": edition.slug},
+    )
+
+
+def case_url(case, edition=None):
+    edition = edition or case.edition
+    return reverse(
+        "results:case-detail",
+        kwargs={
+            "programme_slug": edition.programme.slug,
+            "edition_slug": edition.slug,
+            "pk": case.pk,
+        },
+    )
+
+
+def unit_history_url(unit):
+    return reverse("results:unit-history", kwargs={"pk": unit.pk})
+
+
+def region_history_url(region):
+    return reverse("results:region-history", kwargs={"pk": region.pk})
+
+
+class _TableReader(HTMLParser):
+    def __init__(self, table_class):
+        super().__init__()
+        self.table_class = table_class
+        self.depth = 0  # > 0 inside the wanted table
+        self.in_body = False
+        self.rows = []
+        self.cell = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and self.table_class in (attrs.get("class") or "").split():
+            self.depth = 1
+        elif self.depth and tag == "tbody":
+            self.in_body = True
+        elif self.depth and self.in_body and tag == "tr":
+            self.rows.append([])
+        elif self.depth and self.in_body and tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if self.depth and tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append("".join(self.cell).strip())
+            self.cell = None
+        elif self.depth and tag == "tbody":
+            self.in_body = False
+        elif self.depth and tag == "table":
+            self.depth = 0
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def table_rows(html, table_class):
+    """The text of each body cell of the first `<table class="table_class">`, row by row."""
+    reader = _TableReader(table_class)
+    reader.feed(html)
+    return reader.rows
