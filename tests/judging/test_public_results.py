@@ -37,9 +37,9 @@ def test_results_lists_winners_by_tier_then_category(client, world):
     assert response.status_code == 200
     text = response.text
     headings = [
-        '<h2 id="tier-%d">优秀案例</h2>' % world.excellent.pk,
+        f'<h2 id="tier-{world.excellent.pk}">优秀案例</h2>',
         "政府治理创新 · 优秀案例</h3>",
-        '<h2 id="tier-%d">提名奖</h2>' % world.nominated.pk,
+        f'<h2 id="tier-{world.nominated.pk}">提名奖</h2>',
         "党建引领社会治理创新 · 提名奖</h3>",
         "舆情引导 · 提名奖</h3>",
     ]
