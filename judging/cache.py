@@ -1,9 +1,8 @@
-"""Version counters for the cached public results pages.
+"""Per-edition results cache version.
 
-Every cached public page keys its entry on the results version of the editions it shows, so
-publishing or changing results only has to bump the version: the old entries are never read
-again and expire on their own. Writers (publication, award and citation changes) call
-`bump_results_version(edition)`; the public views read `results_version(edition)`.
+Public result pages key their cache entries on `results_version(edition)`; every change to an
+edition's results (publication, amendment, award or citation change) calls
+`bump_results_version(edition)`, so old entries are simply never read again.
 """
 
 import time
@@ -11,35 +10,46 @@ import time
 from django.core.cache import cache
 
 
-def results_version_key(edition_id):
+def results_version_key(edition_or_id):
+    edition_id = getattr(edition_or_id, "pk", edition_or_id)
     return f"results-version:{edition_id}"
 
 
-def results_version(edition):
-    """The current results version of `edition` (an opaque integer)."""
-    return results_versions([edition.pk])[edition.pk]
+def _fresh_value():
+    # A missing key (first use, eviction, cache restart) must never bring back a number that
+    # pages were cached under before: start from the clock, which only moves forward.
+    return time.time_ns()
+
+
+def results_version(edition_or_id):
+    """The current version number of an edition's results (an int)."""
+    key = results_version_key(edition_or_id)
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, _fresh_value(), timeout=None)
+        version = cache.get(key)
+    return version if version is not None else _fresh_value()
+
+
+def bump_results_version(edition_or_id):
+    """Invalidate every cached page of this edition's results; returns the new version."""
+    key = results_version_key(edition_or_id)
+    try:
+        return cache.incr(key)
+    except ValueError:
+        value = _fresh_value()
+        cache.set(key, value, timeout=None)
+        return value
 
 
 def results_versions(edition_ids):
-    """`{edition_id: version}` for several editions in one cache round trip.
-
-    A missing counter (never bumped, or evicted) starts at the current time in nanoseconds
-    rather than at 1, so an evicted counter can never fall back onto a value that pages were
-    cached under before.
-    """
+    """`{edition_id: version}` for several editions in one cache round trip (pages across
+    editions: the archive, history tables)."""
     keys = {results_version_key(pk): pk for pk in edition_ids}
     found = cache.get_many(list(keys))
-    for key in set(keys) - set(found):
-        cache.add(key, time.time_ns(), timeout=None)
+    for key in keys.keys() - found.keys():
+        cache.add(key, _fresh_value(), timeout=None)
         found[key] = cache.get(key)
+        if found[key] is None:
+            found[key] = _fresh_value()
     return {keys[key]: value for key, value in found.items()}
-
-
-def bump_results_version(edition):
-    """Invalidate every cached public page that shows `edition`'s results."""
-    key = results_version_key(edition.pk)
-    try:
-        return cache.incr(key)
-    except ValueError:  # no counter yet: any fresh value differs from the pages' old keys
-        cache.add(key, time.time_ns(), timeout=None)
-        return cache.get(key)

@@ -25,8 +25,6 @@ from cases.models import (
 )
 from judging.models import (
     Assignment,
-    Award,
-    CitationStatus,
     Criterion,
     Judge,
     Panel,
@@ -163,28 +161,8 @@ def make_assignment(*, round, case, judge, **fields):
     return Assignment.objects.create(round=round, case=case, judge=judge, **fields)
 
 
-def make_award(
-    *,
-    case,
-    tier,
-    category=None,
-    order=0,
-    citation="",
-    citation_status=None,
-    commentator=None,
-    signed_as="",
-):
-    """An award of `case` (status left as it is). A citation defaults to approved."""
-    if citation_status is None:
-        citation_status = CitationStatus.APPROVED if citation else CitationStatus.NONE
-    return Award.objects.create(
-        edition=case.edition,
-        case=case,
-        tier=tier,
-        category=category or case.category,
-        order=order,
-        citation=citation,
-        citation_status=citation_status,
-        commentator=commentator,
-        signed_as=signed_as,
-    )
+def make_award(*, case, tier, order=1, **fields):
+    from judging.models import Award
+
+    fields.setdefault("category", case.category)
+    return Award.objects.create(edition=case.edition, case=case, tier=tier, order=order, **fields)

@@ -23,6 +23,8 @@ from tests.factories import (
     make_unit,
 )
 
+APPROVED = CitationStatus.APPROVED
+
 
 def published_edition(*, programme, year, title, slug, embargo_days=-1, **fields):
     """An edition published with its embargo `embargo_days` from now (negative: past)."""
@@ -102,6 +104,7 @@ def build_world():
         case=w.chuangwen,
         tier=w.excellent,
         citation="抓重点、攻难点,补短板、强弱项,树亮点、育品牌。",
+        citation_status=APPROVED,
         signed_as="南方舆情数据研究院专家委员会",
     )
     w.sanhua = awarded_case(
@@ -162,6 +165,7 @@ def build_world():
         case=w.embargoed,
         tier=w.seventh_tier,
         citation="禁发期内的点评",
+        citation_status=APPROVED,
         commentator=w.embargoed_judge,
     )
 
@@ -195,6 +199,7 @@ def build_world():
         case=w.yueyoushu_case,
         tier=w.best,
         citation="数据如水,善治之而利天下。",
+        citation_status=APPROVED,
         commentator=w.leiqiang,
     )
     w.epidemic = awarded_case(
@@ -210,6 +215,7 @@ def build_world():
         tier=w.y_excellent,
         order=1,
         citation="如何把技术赋能迅速应用在疫情防控中是一个重要命题。",
+        citation_status=APPROVED,
         commentator=w.huangyan,
     )
     w.anonymous_citation_case = awarded_case(
@@ -223,6 +229,7 @@ def build_world():
         tier=w.y_excellent,
         order=2,
         citation="这条点评的专家不公开署名。",
+        citation_status=APPROVED,
         commentator=w.private_judge,
     )
     return w

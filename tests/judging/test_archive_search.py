@@ -164,7 +164,7 @@ def test_archive_query_count_does_not_grow_with_rows(client, django_assert_num_q
             category=None,
             lead_units=[make_unit(region=region), make_unit(region=region)],
         )
-        make_award(case=case, tier=tier, citation="点评")
+        make_award(case=case, tier=tier, citation="点评", citation_status=CitationStatus.APPROVED)
 
     # visible editions; choices: programmes, years, categories, tiers, regions; the chosen
     # region; count; awards; ordered lead units

@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from cases.models import Attachment, AttachmentKind, CaseStatus, MediaCoverage
+from judging.models import CitationStatus
 from tests.factories import make_award, make_case, make_programme, make_tier, make_unit
 from tests.judging.public_data import awarded_case, build_world, case_url, published_edition
 
@@ -111,7 +112,12 @@ def test_public_case_query_count_does_not_grow_with_lead_units(
     case = awarded_case(
         edition=edition, category=None, lead_units=[make_unit() for _ in range(rows)]
     )
-    make_award(case=case, tier=make_tier(edition=edition), citation="点评")
+    make_award(
+        case=case,
+        tier=make_tier(edition=edition),
+        citation="点评",
+        citation_status=CitationStatus.APPROVED,
+    )
 
     # edition; award exists; award with everything joined; ordered lead units
     with django_assert_num_queries(4):

@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from cases.models import CaseLeadUnit, EditionStatus
+from judging.models import CitationStatus
 from tests.factories import (
     make_award,
     make_case,
@@ -155,6 +156,7 @@ def test_results_query_count_does_not_grow_with_awards(client, django_assert_num
             case=case,
             tier=tier,
             citation=f"点评{n}",
+            citation_status=CitationStatus.APPROVED,
             commentator=make_judge(affiliation=make_unit()),
         )
     make_case(edition=edition)  # a draft: not shown, not queried
