@@ -3,7 +3,16 @@ from django.core.cache import cache
 
 from cases.models import Attachment, AttachmentKind, CaseStatus, MediaCoverage
 from judging.models import CitationStatus
-from tests.factories import make_award, make_case, make_programme, make_tier, make_unit
+from tests.factories import (
+    make_award,
+    make_case,
+    make_judge,
+    make_member,
+    make_organiser,
+    make_programme,
+    make_tier,
+    make_unit,
+)
 from tests.judging.public_data import awarded_case, build_world, case_url, published_edition
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +133,21 @@ def test_public_case_query_count_does_not_grow_with_lead_units(
         response = client.get(case_url(case))
 
     assert response.text.count("/history/") == rows
+
+
+@pytest.mark.parametrize("role", ["anonymous", "own unit member", "judge", "organiser"])
+def test_public_case_page_is_the_same_for_every_role(client, world, role):
+    if role == "own unit member":
+        client.force_login(make_member(unit=world.yuexiu_bureau))  # owns the not-awarded case
+    elif role == "judge":
+        client.force_login(make_judge().user)
+    elif role == "organiser":
+        client.force_login(make_organiser())
+
+    awarded = client.get(case_url(world.chuangwen))
+    not_awarded = client.get(case_url(world.not_awarded))
+
+    assert awarded.status_code == 200
+    assert "0754-88888888" not in awarded.text
+    assert not_awarded.status_code == 404  # the unit reads its own case in its portal
+    assert "020-12345678" not in not_awarded.text

@@ -9,7 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import EditionStatus
-from tests.factories import make_award, make_member, make_organiser, make_unit
+from judging.models import PanelRole
+from tests.factories import (
+    make_award,
+    make_judge,
+    make_member,
+    make_organiser,
+    make_panel,
+    make_unit,
+)
 from tests.judging.public_data import (
     awarded_case,
     build_world,
@@ -22,7 +30,7 @@ from tests.judging.public_data import (
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "unit member", "judge", "organiser"]
+ROLES = ["anonymous", "unit member", "other unit", "judge", "panel chair", "organiser"]
 
 
 @pytest.fixture(autouse=True)
@@ -48,8 +56,19 @@ def world():
 def log_in_as(client, role, world):
     if role == "unit member":
         client.force_login(make_member(unit=world.st_propaganda))
-    elif role == "judge":
+    elif role == "other unit":
+        client.force_login(make_member(unit=world.yuexiu_bureau))
+    elif role == "judge":  # the expert who wrote the embargoed citation
         client.force_login(world.embargoed_judge.user)
+    elif role == "panel chair":
+        chair = make_judge()
+        make_panel(
+            edition=world.seventh,
+            categories=[world.seventh_zf],
+            judges=[chair],
+            role=PanelRole.CHAIR,
+        )
+        client.force_login(chair.user)
     elif role == "organiser":
         client.force_login(make_organiser())
 
