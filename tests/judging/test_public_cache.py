@@ -231,3 +231,13 @@ def test_bump_without_a_counter_starts_a_fresh_version(world):
     bumped = bump_results_version(world.sixth)
 
     assert results_version(world.sixth) == bumped
+
+
+def test_public_header_offers_the_same_account_link_to_everybody(client, world):
+    anonymous = Client().get(results_url(world.sixth))
+    client.force_login(make_organiser(full_name="组织方李四"))
+    signed_in = client.get(results_url(world.sixth))
+
+    for response in (anonymous, signed_in):
+        assert f'<a href="{reverse("login")}">登录 / 我的账户</a>' in response.text
+        assert "退出" not in response.text
