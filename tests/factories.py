@@ -242,9 +242,14 @@ def make_complete_case(*, edition, owner_unit, category=None, **fields):
     return case
 
 
-def make_award(*, case, tier, category=None, **fields):
+def make_award(*, case, tier, category=None, order=1, **fields):
     from judging.models import Award
 
     return Award.objects.create(
-        edition=case.edition, case=case, tier=tier, category=category or case.category, **fields
+        edition=case.edition,
+        case=case,
+        tier=tier,
+        category=category or case.category,
+        order=order,
+        **fields,
     )
