@@ -40,3 +40,16 @@ def bump_results_version(edition_or_id):
         value = _fresh_value()
         cache.set(key, value, timeout=None)
         return value
+
+
+def results_versions(edition_ids):
+    """`{edition_id: version}` for several editions in one cache round trip (pages across
+    editions: the archive, history tables)."""
+    keys = {results_version_key(pk): pk for pk in edition_ids}
+    found = cache.get_many(list(keys))
+    for key in keys.keys() - found.keys():
+        cache.add(key, _fresh_value(), timeout=None)
+        found[key] = cache.get(key)
+        if found[key] is None:
+            found[key] = _fresh_value()
+    return {keys[key]: value for key, value in found.items()}

@@ -14,6 +14,11 @@ urlpatterns = [
         name="commentary-update",
     ),
     path(
+        "publicity/<slug:programme>/<slug:edition>/",
+        objections.PublicityListView.as_view(),
+        name="publicity-list",
+    ),
+    path(
         "publicity/<slug:programme>/<slug:edition>/objection/",
         objections.ObjectionCreateView.as_view(),
         name="objection-create",

@@ -248,8 +248,14 @@ def make_round_entry(*, round, case, **fields):
     return RoundEntry.objects.create(round=round, case=case, **fields)
 
 
-def make_award(*, case, tier, order=1, **fields):
+def make_award(*, case, tier, category=None, order=1, **fields):
     from judging.models import Award
 
-    fields.setdefault("category", case.category)
-    return Award.objects.create(edition=case.edition, case=case, tier=tier, order=order, **fields)
+    return Award.objects.create(
+        edition=case.edition,
+        case=case,
+        tier=tier,
+        category=category or case.category,
+        order=order,
+        **fields,
+    )

@@ -1,3 +1,6 @@
 """The judging back office, one module per area."""
 
-from . import awards  # noqa: F401  (awards, objections, committee commentary, workflow)
+from . import (
+    archive,  # noqa: F401
+    awards,  # noqa: F401  (awards, objections, committee commentary, workflow)
+)

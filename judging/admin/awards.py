@@ -18,6 +18,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cases.admin import EditionListFilter
 from cases.models import Edition, EditionStatus
 from cases.services import DomainError
 
@@ -42,30 +43,9 @@ from ..services.commentary import (
 )
 from ..services.publication import publication_blockers, publish_results, uncited_awards
 from ..services.publicity import local_time_label, objection_handle, publicity_start
+from .archive import AwardArchiveAdmin
 
 WORKFLOW_STATES = [EditionStatus.DECIDING, EditionStatus.PUBLICITY, EditionStatus.PUBLISHED]
-
-
-class EditionFilter(admin.SimpleListFilter):
-    """Filter by edition, listing editions with their programme in one query (the default
-    related-field filter runs one query per edition to print its name)."""
-
-    title = gettext_lazy("届")
-    parameter_name = "edition"
-    field_path = "edition"
-
-    def lookups(self, request, model_admin):
-        editions = Edition.objects.select_related("programme").exclude(status=EditionStatus.DRAFT)
-        return [(str(edition.pk), str(edition)) for edition in editions]
-
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(**{self.field_path: self.value()})
-        return queryset
-
-
-class AwardEditionFilter(EditionFilter):
-    field_path = "award__edition"
 
 
 class AwardCitationForm(forms.ModelForm):
@@ -86,21 +66,15 @@ class AwardCitationForm(forms.ModelForm):
 
 
 @admin.register(Award)
-class AwardAdmin(admin.ModelAdmin):
+class AwardAdmin(AwardArchiveAdmin):
+    """The list, import and export of archive.py, plus the decision workflow: an award is
+    created by a confirmed proposal (or the archive import), its citation is edited here, and
+    its tier is changed only through “调整奖项” with a reason."""
+
     form = AwardCitationForm
-    list_display = [
-        "case_title",
-        "edition",
-        "category",
-        "tier",
-        "order",
-        "citation_status",
-        "commentator",
-    ]
-    list_filter = [EditionFilter, "citation_status"]
-    list_select_related = ["case", "edition__programme", "category", "tier", "commentator"]
-    search_fields = ["case__title", "case__reference"]
+    import_export_change_list_template = "admin/judging/award/change_list.html"
     ordering = ["edition", "tier__order", "category__order", "order", "pk"]
+    raw_id_fields = ()
     readonly_fields = [
         "edition",
         "case",
@@ -110,6 +84,8 @@ class AwardAdmin(admin.ModelAdmin):
         "decision_reason",
         "citation_status",
         "commentator",
+        "created_at",
+        "updated_at",
     ]
     fieldsets = [
         (None, {"fields": ["edition", "case", "category", "tier", "order", "decision_reason"]}),
@@ -117,6 +93,7 @@ class AwardAdmin(admin.ModelAdmin):
             gettext_lazy("点评"),
             {"fields": ["citation_status", "commentator", "citation", "signed_as"]},
         ),
+        (gettext_lazy("记录"), {"fields": ["created_at", "updated_at"]}),
     ]
     actions = [
         "assign_commentator_action",
@@ -124,10 +101,6 @@ class AwardAdmin(admin.ModelAdmin):
         "withdraw_citations_action",
         "download_certificates_action",
     ]
-
-    @admin.display(description=gettext_lazy("案例"), ordering="case__title")
-    def case_title(self, award):
-        return award.case.title
 
     def has_add_permission(self, request):
         # Awards come from a confirmed proposal (or the archive import), never typed in.
@@ -346,7 +319,7 @@ class AwardAdmin(admin.ModelAdmin):
                                 messages.SUCCESS,
                             )
                             changelist = reverse("admin:judging_award_changelist")
-                            return redirect(f"{changelist}?edition={edition.pk}")
+                            return redirect(f"{changelist}?edition__id__exact={edition.pk}")
                     except DomainError as error:
                         form.add_error(None, str(error))
         else:
@@ -504,7 +477,7 @@ class ObjectionAdmin(admin.ModelAdmin):
         "created_at",
         "handled_at",
     ]
-    list_filter = ["status", AwardEditionFilter]
+    list_filter = ["status", ("award__edition", EditionListFilter)]
     list_select_related = ["award__case", "award__edition__programme", "award__tier"]
     search_fields = ["name", "unit_name", "award__case__title"]
     readonly_fields = [

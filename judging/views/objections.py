@@ -1,5 +1,6 @@
-"""The public objection form of 公示 (异议). Open only while the edition's provisional list
-is public; signed objections only, refused after the window closes."""
+"""公示 pages: the provisional award list and its objection form (异议). Both exist only while
+the edition's provisional list is public; objections must be signed and are refused after
+the window closes."""
 
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
@@ -27,6 +28,23 @@ class PublicityEditionMixin:
         context["edition"] = self.edition
         context["starts_label"] = local_time_label(self.edition.publicity_starts_at)
         context["ends_label"] = local_time_label(self.edition.publicity_ends_at)
+        return context
+
+
+class PublicityListView(PublicityEditionMixin, TemplateView):
+    """The provisional list (公示名单): titles and units by tier and category, no citations
+    (they are published with the final results)."""
+
+    template_name = "judging/objection_publicity.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        awards = list(publicity_awards(self.edition))
+        tiers = {}
+        for award in awards:
+            tiers.setdefault(award.tier, []).append(award)
+        context["tiers"] = list(tiers.items())
+        context["closed_message"] = objection_window_error(self.edition)
         return context
 
 

@@ -190,6 +190,52 @@ def test_objection_form_query_count_is_bounded(client, django_assert_num_queries
     assert response.status_code == 200
 
 
+# --- the provisional list ----------------------------------------------------------------
+def test_publicity_list_shows_the_provisional_awards_without_citations(client):
+    edition = _edition(awards=2)
+    edition.awards.update(citation="尚未发布的点评", citation_status="approved")
+
+    response = client.get(_url(edition, "judging:publicity-list"))
+
+    assert response.status_code == 200
+    assert response.text.count("<h1>") == 1
+    assert "公示案例0" in response.text
+    assert "公示案例1" in response.text
+    assert "尚未发布的点评" not in response.text
+    award = edition.awards.order_by("order").first()
+    assert f"{_url(edition)}?award={award.pk}" in response.text
+
+
+@pytest.mark.parametrize("status", [EditionStatus.DECIDING, EditionStatus.PUBLISHED])
+def test_publicity_list_is_404_outside_publicity(client, status):
+    edition = _edition(start_publicity=False)
+    edition.status = status
+    edition.save()
+
+    assert client.get(_url(edition, "judging:publicity-list")).status_code == 404
+
+
+def test_publicity_list_after_the_window_says_objections_are_closed(client):
+    edition = _edition()
+    edition.publicity_ends_at = timezone.now() - timedelta(minutes=1)
+    edition.save()
+
+    response = client.get(_url(edition, "judging:publicity-list"))
+
+    assert "逾期提出的异议不予受理" in response.text
+    assert "提出异议</a>" not in response.text
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_publicity_list_query_count_is_bounded(client, django_assert_num_queries, rows):
+    url = _url(_edition(awards=rows), "judging:publicity-list")
+
+    # edition (+ programme), awards (+ case, units, tier, category), lead units
+    with django_assert_num_queries(3):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
 # --- handling in the admin -----------------------------------------------------------------
 def _objection(edition):
     return objection_submit(award=edition.awards.get(), **{k: COMPLETE[k] for k in COMPLETE})

@@ -121,14 +121,16 @@ def test_organiser_journey_from_ranking_to_published_awards(page, live_server, b
     page.get_by_role("button", name="开始公示").click()
     expect(page.get_by_text("已开始公示")).to_be_visible()
 
-    # A member of the public raises a signed objection.
+    # A member of the public reads the provisional list and raises a signed objection.
     public = browser.new_context(base_url=live_server.url, locale="zh-CN")
     public_page = public.new_page()
     public_page.goto(
-        reverse("judging:objection-create", kwargs={"programme": "yueyoushu", "edition": "2021"})
+        reverse("judging:publicity-list", kwargs={"programme": "yueyoushu", "edition": "2021"})
     )
-    public_page.get_by_label("异议对象").select_option(
-        label="数字政府与治理现代化 · 优秀案例 · 粤省事"
+    expect(public_page.get_by_role("heading", name="优秀案例")).to_be_visible()
+    public_page.get_by_role("link", name="对“粤省事”提出异议").click()
+    expect(public_page.get_by_label("异议对象")).to_have_value(
+        str(Award.objects.get(case__title="粤省事").pk)
     )
     public_page.get_by_label("真实姓名").fill("李四")
     public_page.get_by_label("工作单位").fill("某市数据局")
