@@ -50,7 +50,7 @@ class ConflictMap:
 def unit_lineage():
     """`{unit_id: (unit_id, parent_id, grandparent_id, …)}` for every unit, in one query.
     A cycle in bad data stops the walk instead of looping."""
-    parent = dict(Unit.objects.values_list("pk", "parent_id"))
+    parent = dict(Unit.objects.order_by().values_list("pk", "parent_id"))
     lineage = {}
     for unit_id in parent:
         chain, current = [], unit_id
