@@ -70,16 +70,25 @@ class YesNoWidget(widgets.BooleanWidget):
         return _("是") if value else _("否")
 
 
+class TextWidget(widgets.CharWidget):
+    """Text cell, trimmed; an empty cell is an empty string (text columns are NOT NULL)."""
+
+    def clean(self, value, row=None, **kwargs):
+        return super().clean(value, row, **kwargs).strip()
+
+
 class JudgeResource(resources.ModelResource):
-    name = fields.Field(attribute="name", column_name=gettext_lazy("姓名"))
-    title = fields.Field(attribute="title", column_name=gettext_lazy("职称与职务"))
+    name = fields.Field(attribute="name", column_name=gettext_lazy("姓名"), widget=TextWidget())
+    title = fields.Field(
+        attribute="title", column_name=gettext_lazy("职称与职务"), widget=TextWidget()
+    )
     affiliation = fields.Field(
         attribute="affiliation", column_name=gettext_lazy("所在单位"), widget=UnitByNameWidget()
     )
     region = fields.Field(
         attribute="region", column_name=gettext_lazy("地区"), widget=RegionWidget()
     )
-    bio = fields.Field(attribute="bio", column_name=gettext_lazy("简介"))
+    bio = fields.Field(attribute="bio", column_name=gettext_lazy("简介"), widget=TextWidget())
     public = fields.Field(
         attribute="public", column_name=gettext_lazy("可公开署名"), widget=YesNoWidget()
     )

@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import XLSX
 
 from cases.models import Category, Edition
 
@@ -106,6 +107,8 @@ class JudgeAdminForm(forms.ModelForm):
 @admin.register(Judge)
 class JudgeAdmin(ImportExportModelAdmin):
     resource_classes = [JudgeResource]
+    import_formats = [XLSX]
+    export_formats = [XLSX]
     form = JudgeAdminForm
     list_display = ("name", "title", "affiliation", "email", "public", "account_state")
     list_filter = ("public", InvitationFilter, JudgeEditionFilter)
