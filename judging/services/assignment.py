@@ -17,7 +17,8 @@ the panels covering its category:
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import AuditEntry, Category
@@ -25,6 +26,7 @@ from cases.services import DomainError, audit_log
 
 from ..models import (
     Assignment,
+    AssignmentStatus,
     ConflictSource,
     Judge,
     Panel,
@@ -249,29 +251,41 @@ def round_auto_assign(*, round, by):
             salt=round_.pk,
         )
 
-        new = [
-            Assignment(round=round_, case_id=c, judge_id=j)
-            for c in case_ids
-            for j in plan.get(c, ())
-        ]
-        Assignment.objects.bulk_create(new, batch_size=500)
-        if any(a.pk is None for a in new):  # backends that cannot return ids from a bulk insert
-            ids = {
-                (c, j): pk
-                for pk, c, j in Assignment.objects.filter(round=round_, manual=False).values_list(
-                    "pk", "case_id", "judge_id"
+        new_pairs = [(c, j) for c in case_ids for j in plan.get(c, ())]
+        now = timezone.now()
+        _insert_rows(
+            Assignment,
+            ["round", "case", "judge", "status", "manual", "created_at"],
+            [(round_.pk, c, j, AssignmentStatus.ASSIGNED, False, now) for c, j in new_pairs],
+        )
+        ids = {
+            (c, j): pk
+            for pk, c, j in Assignment.objects.filter(round=round_).values_list(
+                "pk", "case_id", "judge_id"
+            )
+        }
+        actor_id = by.pk if by is not None and by.is_authenticated else None
+        _insert_rows(
+            AuditEntry,
+            ["code", "actor", "created_at", "object_type", "object_id", "object_repr", "data"],
+            [
+                (
+                    "judging.assignment.created",
+                    actor_id,
+                    now,
+                    Assignment._meta.label_lower,
+                    str(ids[(c, j)]),
+                    f"{round_.name} · {case_labels[c]} · {judge_names[j]}"[:255],
+                    {"round": round_.pk, "case": c, "judge": j, "auto": True},
                 )
-            }
-            for a in new:
-                a.pk = ids[(a.case_id, a.judge_id)]
-        _audit_created(
-            round_=round_, assignments=new, case_labels=case_labels, judge_names=judge_names, by=by
+                for c, j in new_pairs
+            ],
         )
 
         report = AssignmentReport(
             round=round_,
             cases=len(case_ids),
-            created=len(new),
+            created=len(new_pairs),
             kept=sum(len(v) for v in existing.values()),
         )
         for c in case_ids:
@@ -335,26 +349,27 @@ def _shortfall_reason(*, category_id, category_names, members, active, conflicte
     return ";".join(parts) + "。"
 
 
-def _audit_created(*, round_, assignments, case_labels, judge_names, by):
-    """One audit row per created assignment, written in bulk: the same row `audit_log`
-    writes, without one INSERT per assignment (a round makes thousands)."""
-    actor = by if by is not None and by.is_authenticated else None
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                code="judging.assignment.created",
-                actor=actor,
-                object_type=Assignment._meta.label_lower,
-                object_id=str(a.pk),
-                object_repr=(
-                    f"{round_.name} · {case_labels[a.case_id]} · {judge_names[a.judge_id]}"
-                )[:255],
-                data={"round": round_.pk, "case": a.case_id, "judge": a.judge_id, "auto": True},
-            )
-            for a in assignments
-        ],
-        batch_size=500,
+def _insert_rows(model, field_names, rows, batch_size=500):
+    """INSERT many rows, `batch_size` per multi-row statement, values prepared by the model
+    fields exactly as the ORM prepares them. A round writes thousands of assignments and as
+    many audit rows (the same rows `audit_log` writes); building a model instance for each
+    made the ORM's `bulk_create` the slowest part of the assignment."""
+    fields = [model._meta.get_field(name) for name in field_names]
+    quote = connection.ops.quote_name
+    # Identifiers come from our own model metadata, quoted; values are parameters.
+    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608
+        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
     )
+    placeholders = "({})".format(", ".join(["%s"] * len(fields)))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start : start + batch_size]
+            params = [
+                f.get_db_prep_save(value, connection)
+                for row in batch
+                for f, value in zip(fields, row, strict=True)
+            ]
+            cursor.execute(head + ", ".join([placeholders] * len(batch)), params)
 
 
 # --- One by one ----------------------------------------------------------------------------
