@@ -4,7 +4,7 @@ cases (`RoundEntry`). Judges' saves are refused by the workspace services whenev
 
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseStatus
@@ -20,7 +20,7 @@ from ..models import (
     RoundStatus,
 )
 from ..selectors.progress import first_round, judges_behind
-from .mailing import mail_after_commit
+from .mailing import mail_after_commit, site_url
 
 ROUND_TRANSITIONS = {
     RoundStatus.DRAFT: {RoundStatus.OPEN},
@@ -168,7 +168,7 @@ def round_remind(*, round, by):
                     "assigned": judge.assigned,
                     "done": judge.done,
                     "remaining": judge.assigned - judge.done,
-                    "now": timezone.now(),
+                    "workspace_url": site_url(reverse("judging:round-list")),
                 },
                 to=[judge.user.email],
             )
