@@ -25,9 +25,7 @@ def _copy_values(obj, skip):
 
 def edition_clone_full(*, source, year, title, slug, by, number=None, period_label=""):
     """Copy `source` into a new draft edition: categories and tiers (`edition_clone`), then
-    rounds (draft, open/close times cleared) with their criteria, and panels with their
-    categories (mapped onto the copies) and memberships. Judges are the same people, so
-    memberships point at the same `Judge` rows. Returns the new edition."""
+    its judging structure (`edition_copy_judging`). Returns the new edition."""
     with transaction.atomic():
         edition, category_map, _tier_map = edition_clone(
             source=source,
@@ -38,10 +36,20 @@ def edition_clone_full(*, source, year, title, slug, by, number=None, period_lab
             period_label=period_label,
             by=by,
         )
+        edition_copy_judging(source=source, target=edition, category_map=category_map, by=by)
+    return edition
+
+
+def edition_copy_judging(*, source, target, category_map, by):
+    """Copy the rounds of `source` (as drafts, open and close times cleared) with their
+    criteria, and its panels with their categories (mapped through `category_map`, source
+    category pk → copy) and memberships, onto `target`. Judges are the same people, so the
+    memberships point at the same `Judge` rows."""
+    with transaction.atomic():
         rounds = list(source.rounds.order_by("order", "pk").prefetch_related("criteria"))
         for round_ in rounds:
             copy = Round.objects.create(
-                edition=edition, status=RoundStatus.DRAFT, **_copy_values(round_, _ROUND_SKIP)
+                edition=target, status=RoundStatus.DRAFT, **_copy_values(round_, _ROUND_SKIP)
             )
             Criterion.objects.bulk_create(
                 [
@@ -53,7 +61,7 @@ def edition_clone_full(*, source, year, title, slug, by, number=None, period_lab
             source.panels.order_by("name", "pk").prefetch_related("categories", "memberships")
         )
         for panel in panels:
-            copy = Panel.objects.create(edition=edition, **_copy_values(panel, _PANEL_SKIP))
+            copy = Panel.objects.create(edition=target, **_copy_values(panel, _PANEL_SKIP))
             copy.categories.set(
                 [category_map[c.pk] for c in panel.categories.all() if c.pk in category_map]
             )
@@ -65,8 +73,8 @@ def edition_clone_full(*, source, year, title, slug, by, number=None, period_lab
             )
         audit_log(
             code="judging.edition.structure_cloned",
-            obj=edition,
+            obj=target,
             by=by,
             data={"source": source.pk, "rounds": len(rounds), "panels": len(panels)},
         )
-    return edition
+    return target
