@@ -8,7 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,6 +30,33 @@ from ..services.conflicts import conflict_create, conflict_delete
 from ..services.rounds import round_close, round_open, round_remind, round_reopen
 
 PAGE_SIZE = 100
+
+
+def audit_history_link(obj):
+    """A link to the audit rows of `obj` in the (read-only) audit admin, when it exists."""
+    try:
+        base = reverse("admin:cases_auditentry_changelist")
+    except NoReverseMatch:
+        return "—"
+    query = urlencode({"object_type": obj._meta.label_lower, "object_id": obj.pk})
+    return format_html('<a href="{}?{}">{}</a>', base, query, _("查看审计记录"))
+
+
+class AuditLinkMixin:
+    """Adds the object's audit history link to its change (or view) page."""
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and "audit_history" not in fields:
+            fields.append("audit_history")
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "audit_history")
+
+    @admin.display(description=gettext_lazy("审计记录"))
+    def audit_history(self, obj):
+        return audit_history_link(obj) if obj.pk else "—"
 
 
 class ReopenForm(forms.Form):
@@ -318,7 +347,7 @@ class RoundFilter(admin.SimpleListFilter):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(AuditLinkMixin, admin.ModelAdmin):
     """Assignments are added one by one here (the automatic assignment is an action of the
     rounds) and removed here; their status is the judge's business, so rows are read-only."""
 
@@ -384,7 +413,7 @@ class ConflictForm(forms.ModelForm):
 
 
 @admin.register(Conflict)
-class ConflictAdmin(admin.ModelAdmin):
+class ConflictAdmin(AuditLinkMixin, admin.ModelAdmin):
     """Conflicts declared by a judge (entered here by the organiser) and recusals. Detected
     conflicts are computed, never stored: see a round's 回避情况 page."""
 

@@ -16,7 +16,7 @@ from cases.models import Category, Edition
 from ..models import Criterion, Judge, Panel, PanelMembership, Round, RoundStatus
 from ..resources import JudgeResource
 from ..services.setup import judge_account_for, judge_invite_many
-from .control import RoundControlMixin
+from .control import AuditLinkMixin, RoundControlMixin
 
 
 class EditionFilter(admin.SimpleListFilter):
@@ -105,7 +105,7 @@ class JudgeAdminForm(forms.ModelForm):
 
 
 @admin.register(Judge)
-class JudgeAdmin(ImportExportModelAdmin):
+class JudgeAdmin(AuditLinkMixin, ImportExportModelAdmin):
     resource_classes = [JudgeResource]
     import_formats = [XLSX]
     export_formats = [XLSX]
@@ -116,6 +116,7 @@ class JudgeAdmin(ImportExportModelAdmin):
     list_select_related = ("affiliation", "user")
     readonly_fields = ("invited_at",)
     fields = ("name", "title", "affiliation", "region", "email", "bio", "public", "invited_at")
+
     actions = ["send_invitations"]
     show_full_result_count = False
 
