@@ -13,5 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("judging/", include("judging.urls")),
+    path("accounts/", include("cases.account_urls")),
+    path("portal/", include("cases.portal_urls")),
     path("", include("cases.urls")),
 ]

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -34,25 +35,31 @@ def _redis_client():
 
 
 @pytest.fixture
-def redis_db():
-    client = _redis_client()
-    client.flushdb()
-    yield client
-    client.flushdb()
+def prefix():
+    """A key prefix of this test alone: other test runs may share the Redis database."""
+    return f"test{uuid.uuid4().hex[:12]}"  # alphanumeric: Huey strips other characters
 
 
 @pytest.fixture
-def redis_settings(settings, redis_db):
+def redis_db(prefix):
+    client = _redis_client()
+    yield client
+    for key in client.scan_iter(f"*{prefix}*"):
+        client.delete(key)
+
+
+@pytest.fixture
+def redis_settings(settings, redis_db, prefix):
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "test",
+            "KEY_PREFIX": prefix,
         },
         "sessions": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "test-sessions",
+            "KEY_PREFIX": f"{prefix}-sessions",
             "TIMEOUT": None,
         },
     }
@@ -61,17 +68,17 @@ def redis_settings(settings, redis_db):
     return settings
 
 
-def test_cache_round_trips_through_redis(redis_settings, redis_db):
+def test_cache_round_trips_through_redis(redis_settings, redis_db, prefix):
     from django.core.cache import cache
 
     cache.set("greeting", "你好", 60)
 
     assert cache.get("greeting") == "你好"
-    assert any(b"greeting" in key for key in redis_db.keys("*"))
+    assert redis_db.keys(f"{prefix}:*greeting") != []
 
 
 @pytest.mark.django_db
-def test_login_session_is_stored_in_redis(redis_settings, redis_db, client):
+def test_login_session_is_stored_in_redis(redis_settings, redis_db, prefix, client):
     user = make_user(email="judge@example.org")
 
     client.force_login(user)
@@ -79,7 +86,7 @@ def test_login_session_is_stored_in_redis(redis_settings, redis_db, client):
 
     assert response.status_code == 200
     session_key = client.cookies["sessionid"].value
-    assert any(session_key.encode() in key for key in redis_db.keys("test-sessions*"))
+    assert any(session_key.encode() in key for key in redis_db.keys(f"{prefix}-sessions*"))
 
 
 @pytest.mark.django_db
@@ -107,11 +114,12 @@ def test_health_fails_when_the_cache_is_down(settings, client):
     assert response.json()["checks"]["cache"].startswith("error")
 
 
-def test_queued_email_is_delivered_by_a_worker(redis_db, tmp_path):
+def test_queued_email_is_delivered_by_a_worker(redis_db, prefix, tmp_path):
     outbox = tmp_path / "outbox"
     env = {
         **os.environ,
         "TASK_QUEUE_URL": REDIS_URL,
+        "TASK_QUEUE_NAME": prefix,
         "EMAIL_DELIVERY_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(outbox),
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -125,7 +133,7 @@ def test_queued_email_is_delivered_by_a_worker(redis_db, tmp_path):
         [sys.executable, "manage.py", "shell", "-c", send], cwd=ROOT, env=env, check=True
     )
     assert not outbox.exists() or not any(outbox.iterdir())  # queued, not yet delivered
-    assert redis_db.dbsize() > 0
+    assert redis_db.keys(f"*{prefix}*") != []
 
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "run_huey", "--workers", "1", "--no-periodic"],
