@@ -394,6 +394,8 @@ def test_invitation_action_mails_a_link_that_sets_the_password(
         set_url, {"new_password1": "Yue-zhi-2026!", "new_password2": "Yue-zhi-2026!"}
     )
     assert done.status_code == 302
+    done_page = client.get(done["Location"])
+    assert f'href="{reverse("login")}"' in done_page.content.decode()
     judge.user.refresh_from_db()
     assert judge.user.check_password("Yue-zhi-2026!")
     assert judge.user.email_confirmed_at is not None
