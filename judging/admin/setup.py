@@ -15,6 +15,7 @@ from cases.models import Category, Edition
 
 from ..models import Criterion, Judge, Panel, PanelMembership, Round, RoundStatus
 from ..resources import JudgeResource
+from ..services.conflicts import judge_conflicts_recheck
 from ..services.setup import judge_account_for, judge_invite_many
 from .control import AuditLinkMixin, RoundControlMixin
 
@@ -147,6 +148,15 @@ class JudgeAdmin(AuditLinkMixin, ImportExportModelAdmin):
         if email and (not obj.user_id or obj.user.email.lower() != email):
             obj.user = judge_account_for(judge=obj, email=email)
         super().save_model(request, obj, form, change)
+        if change and "affiliation" in form.changed_data:
+            removed = judge_conflicts_recheck(judge=obj, by=request.user)
+            if removed:
+                self.message_user(
+                    request,
+                    _("所在单位变更后,已移除该专家存在回避关系的 %(count)d 项分配。")
+                    % {"count": removed},
+                    messages.WARNING,
+                )
 
     @admin.action(description=gettext_lazy("发送邀请邮件(设置密码)"), permissions=["change"])
     def send_invitations(self, request, queryset):

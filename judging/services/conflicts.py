@@ -68,41 +68,14 @@ def conflict_create(*, judge, unit=None, case=None, source=ConflictSource.DECLAR
 def conflict_apply(*, conflict, by):
     """Remove the assignments (and votes) of `conflict.judge` that the conflict now forbids,
     in rounds that are not closed. Returns the number of assignments removed."""
-    judge_qs = Judge.objects.filter(pk=conflict.judge_id)
-    assigned = Assignment.objects.filter(judge_id=conflict.judge_id)
-    if conflict.case_id:
-        assigned = assigned.filter(case_id=conflict.case_id)
-    candidate_cases = Case.objects.filter(pk__in=assigned.values("case_id"))
-    conflicted = conflict_map(cases=candidate_cases, judges=judge_qs)
-    hit_ids = [
-        case_id
-        for case_id in candidate_cases.values_list("pk", flat=True)
-        if conflicted.is_conflicted(case_id=case_id, judge_id=conflict.judge_id)
-    ]
-    affected = (
-        assigned.filter(case_id__in=hit_ids)
-        .select_related("round", "case", "judge", "review")
-        .order_by("round__order", "case_id")
-    )
-    removed, kept = 0, []
     with transaction.atomic():
-        for assignment in affected:
-            if assignment.round.status == RoundStatus.CLOSED:
-                kept.append(assignment.pk)
-                continue
-            assignment_delete(
-                assignment=assignment,
-                by=by,
-                reason=_("回避:%(conflict)s") % {"conflict": conflict},
-                code="judging.assignment.removed_conflict",
-                extra={"conflict": conflict.pk},
-            )
-            Vote.objects.filter(
-                round_id=assignment.round_id,
-                case_id=assignment.case_id,
-                judge_id=assignment.judge_id,
-            ).delete()
-            removed += 1
+        removed, kept = _remove_conflicted(
+            judge_id=conflict.judge_id,
+            case_id=conflict.case_id,
+            by=by,
+            reason=_("回避:%(conflict)s") % {"conflict": conflict},
+            extra={"conflict": conflict.pk},
+        )
         if removed or kept:
             audit_log(
                 code="judging.conflict.applied",
@@ -111,6 +84,70 @@ def conflict_apply(*, conflict, by):
                 data={"removed": removed, "kept_in_closed_rounds": kept},
             )
     return removed
+
+
+def judge_conflicts_recheck(*, judge, by):
+    """After a judge's affiliation changed: remove the judge's assignments that are now in
+    conflict (rounds not closed). Returns the number removed."""
+    with transaction.atomic():
+        removed, kept = _remove_conflicted(
+            judge_id=judge.pk,
+            case_id=None,
+            by=by,
+            reason=_("专家所在单位变更后存在回避关系"),
+            extra={"affiliation": judge.affiliation_id},
+        )
+        if removed or kept:
+            audit_log(
+                code="judging.judge.conflicts_rechecked",
+                obj=judge,
+                by=by,
+                data={
+                    "affiliation": judge.affiliation_id,
+                    "removed": removed,
+                    "kept_in_closed_rounds": kept,
+                },
+            )
+    return removed
+
+
+def _remove_conflicted(*, judge_id, case_id, by, reason, extra):
+    """Delete the judge's assignments whose case is in conflict with the judge (any reason),
+    optionally only for one case, with the judge's votes on those cases in those rounds.
+    Closed rounds are left alone. Returns `(removed_count, kept_assignment_ids)`."""
+    assigned = Assignment.objects.filter(judge_id=judge_id)
+    if case_id:
+        assigned = assigned.filter(case_id=case_id)
+    candidate_cases = Case.objects.filter(pk__in=assigned.values("case_id"))
+    conflicted = conflict_map(cases=candidate_cases, judges=Judge.objects.filter(pk=judge_id))
+    hit_ids = [c for c, judges in conflicted.by_case.items() if judge_id in judges]
+    affected = (
+        assigned.filter(case_id__in=hit_ids)
+        .select_related("round", "case", "judge", "review", "verification")
+        .order_by("round__order", "case_id")
+    )
+    removed, kept = 0, []
+    for assignment in affected:
+        if assignment.round.status == RoundStatus.CLOSED:
+            kept.append(assignment.pk)
+            continue
+        votes = Vote.objects.filter(
+            round_id=assignment.round_id, case_id=assignment.case_id, judge_id=judge_id
+        )
+        vote_data = [
+            {"choice": choice, "tier": tier_id}
+            for choice, tier_id in votes.values_list("choice", "tier_id")
+        ]
+        assignment_delete(
+            assignment=assignment,
+            by=by,
+            reason=reason,
+            code="judging.assignment.removed_conflict",
+            extra={**extra, "votes": vote_data},
+        )
+        votes.delete()
+        removed += 1
+    return removed, kept
 
 
 def conflict_delete(*, conflict, by):

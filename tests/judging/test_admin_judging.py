@@ -436,3 +436,25 @@ def test_judge_form_creates_the_login_account(organiser_client, scene):
     assert judge.user.email == "chen.tx@example.org"
     assert not judge.user.has_usable_password()
     assert not judge.user.is_staff
+
+
+def test_changing_a_judges_affiliation_removes_conflicted_assignments(organiser_client, scene):
+    judge = scene["judges"][0]
+    make_assignment(round=scene["round"], case=scene["case"], judge=judge)
+
+    response = organiser_client.post(
+        reverse("admin:judging_judge_change", args=[judge.pk]),
+        {
+            "name": judge.name,
+            "title": "",
+            "affiliation": scene["unit"].pk,  # the case's unit
+            "region": "",
+            "email": judge.user.email,
+            "bio": "",
+            "public": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    assert not Assignment.objects.exists()
+    assert AuditEntry.objects.filter(code="judging.assignment.removed_conflict").count() == 1

@@ -16,7 +16,7 @@ from judging.models import (
     VoteChoice,
 )
 from judging.selectors.conflicts import case_conflict_source, conflict_map
-from judging.services.conflicts import conflict_create, conflict_delete
+from judging.services.conflicts import conflict_create, conflict_delete, judge_conflicts_recheck
 from tests.factories import (
     make_assignment,
     make_case,
@@ -162,6 +162,7 @@ def test_declared_conflict_removes_assignments_in_open_rounds_only(tree, assigne
     assert removal.data["status"] == "submitted"
     assert removal.data["review"]["score"] == "81.5000"
     assert removal.data["conflict"] == conflict.pk
+    assert removal.data["votes"] == [{"choice": "in", "tier": None}]
     applied = AuditEntry.objects.get(code="judging.conflict.applied")
     assert applied.data == {"removed": 1, "kept_in_closed_rounds": [assigned["kept"].pk]}
     created = AuditEntry.objects.get(code="judging.conflict.created")
@@ -211,3 +212,29 @@ def test_conflict_delete_is_audited(tree):
     assert not Conflict.objects.exists()
     entry = AuditEntry.objects.get(code="judging.conflict.deleted")
     assert entry.data["unit"] == tree["city"].pk
+
+
+def test_affiliation_change_removes_newly_conflicted_assignments(tree, assigned):
+    organiser = make_organiser()
+    judge = assigned["judge"]
+    judge.affiliation = tree["district"]  # below the case's unit (广州市公安局)
+    judge.save()
+
+    removed = judge_conflicts_recheck(judge=judge, by=organiser)
+
+    assert removed == 1
+    assert list(Assignment.objects.values_list("pk", flat=True)) == [assigned["kept"].pk]
+    entry = AuditEntry.objects.get(code="judging.judge.conflicts_rechecked")
+    assert entry.data == {
+        "affiliation": tree["district"].pk,
+        "removed": 1,
+        "kept_in_closed_rounds": [assigned["kept"].pk],
+    }
+
+
+def test_recheck_without_conflict_changes_nothing(tree, assigned):
+    removed = judge_conflicts_recheck(judge=assigned["judge"], by=make_organiser())
+
+    assert removed == 0
+    assert Assignment.objects.count() == 2
+    assert not AuditEntry.objects.filter(code="judging.judge.conflicts_rechecked").exists()
