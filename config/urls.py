@@ -15,5 +15,6 @@ urlpatterns = [
     path("judging/", include("judging.urls")),
     path("accounts/", include("cases.account_urls")),
     path("portal/", include("cases.portal_urls")),
+    path("", include("judging.urls_public")),
     path("", include("cases.urls")),
 ]

@@ -240,3 +240,16 @@ def make_complete_case(*, edition, owner_unit, category=None, **fields):
     case = make_case(edition=edition, category=category, owner_unit=owner_unit, **fields)
     make_attachment(case=case)
     return case
+
+
+def make_award(*, case, tier, category=None, order=1, **fields):
+    from judging.models import Award
+
+    return Award.objects.create(
+        edition=case.edition,
+        case=case,
+        tier=tier,
+        category=category or case.category,
+        order=order,
+        **fields,
+    )

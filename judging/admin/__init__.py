@@ -1,3 +1,8 @@
 """The judging back office, one module per area."""
 
-from . import control, screening, setup  # noqa: F401  (registers the ModelAdmins)
+from . import (  # noqa: F401  (registers the ModelAdmins)
+    archive,
+    control,
+    screening,
+    setup,
+)

@@ -356,8 +356,7 @@ class AssignmentAdmin(AuditLinkMixin, admin.ModelAdmin):
     list_filter = (RoundFilter, "status", "manual")
     search_fields = ("case__title", "case__reference", "judge__name")
     list_select_related = ("round", "case", "judge")
-    autocomplete_fields = ("judge", "round")
-    raw_id_fields = ("case",)
+    autocomplete_fields = ("judge", "round", "case")
     show_full_result_count = False
 
     @admin.display(description=gettext_lazy("轮次"), ordering="round__order")
@@ -422,8 +421,7 @@ class ConflictAdmin(AuditLinkMixin, admin.ModelAdmin):
     list_filter = ("source",)
     search_fields = ("judge__name", "unit__name", "case__title", "case__reference")
     list_select_related = ("judge", "unit", "case", "created_by")
-    autocomplete_fields = ("judge",)
-    raw_id_fields = ("unit", "case")
+    autocomplete_fields = ("judge", "unit", "case")
     show_full_result_count = False
 
     def has_change_permission(self, request, obj=None):

@@ -8,14 +8,15 @@ from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import XLSX
 
+from cases.admin import BackofficeImportExportAdmin
+from cases.admin import EditionAdmin as BaseEditionAdmin
 from cases.models import Category, Edition
 
 from ..models import Criterion, Judge, Panel, PanelMembership, Round, RoundStatus
 from ..resources import JudgeResource
 from ..services.conflicts import judge_conflicts_recheck
+from ..services.editions import edition_copy_judging
 from ..services.setup import judge_account_for, judge_invite_many
 from .control import AuditLinkMixin, RoundControlMixin
 
@@ -106,10 +107,9 @@ class JudgeAdminForm(forms.ModelForm):
 
 
 @admin.register(Judge)
-class JudgeAdmin(AuditLinkMixin, ImportExportModelAdmin):
+class JudgeAdmin(AuditLinkMixin, BackofficeImportExportAdmin):
     resource_classes = [JudgeResource]
-    import_formats = [XLSX]
-    export_formats = [XLSX]
+    autocomplete_fields = ("affiliation", "region")
     form = JudgeAdminForm
     list_display = ("name", "title", "affiliation", "email", "public", "account_state")
     list_filter = ("public", InvitationFilter, JudgeEditionFilter)
@@ -320,3 +320,42 @@ class RoundAdmin(RoundControlMixin, admin.ModelAdmin):
                 (self.control_url("progress_cases", round_), _("案例进度")),
             ],
         ) or format_html("—")
+
+
+# --- Editions: cloning copies the judging structure too --------------------------------------
+class RoundInline(admin.TabularInline):
+    """The edition's rounds at a glance; criteria and the rest are on the round's page."""
+
+    model = Round
+    extra = 0
+    fields = ("order", "name", "kind", "status", "reviews_per_case", "opens_at", "closes_at")
+    readonly_fields = ("status",)
+    show_change_link = True
+    can_delete = False  # deleting a round would delete its assignments and scores
+
+
+class PanelInline(admin.TabularInline):
+    model = Panel
+    extra = 0
+    fields = ("name",)
+    show_change_link = True
+    can_delete = False
+
+
+class EditionAdmin(BaseEditionAdmin):
+    """The back office's edition admin, with the rounds and panels of the edition, and a
+    clone ("复制为下一届") that also copies rounds, criteria and panels."""
+
+    inlines = [*BaseEditionAdmin.inlines, RoundInline, PanelInline]
+
+    def clone_edition(self, request, edition):
+        new_edition, category_map, tier_map = super().clone_edition(request, edition)
+        edition_copy_judging(
+            source=edition, target=new_edition, category_map=category_map, by=request.user
+        )
+        return new_edition, category_map, tier_map
+
+
+if admin.site.is_registered(Edition):
+    admin.site.unregister(Edition)
+admin.site.register(Edition, EditionAdmin)

@@ -458,3 +458,27 @@ def test_changing_a_judges_affiliation_removes_conflicted_assignments(organiser_
     assert response.status_code == 302
     assert not Assignment.objects.exists()
     assert AuditEntry.objects.filter(code="judging.assignment.removed_conflict").count() == 1
+
+
+def test_assignment_page_links_to_its_audit_history(organiser_client, scene):
+    scene["case"].status = CaseStatus.ACCEPTED
+    scene["case"].save()
+    organiser_client.post(
+        reverse("admin:judging_assignment_add"),
+        {"round": scene["round"].pk, "case": scene["case"].pk, "judge": scene["judges"][0].pk},
+    )
+    assignment = Assignment.objects.get()
+
+    page = organiser_client.get(reverse("admin:judging_assignment_change", args=[assignment.pk]))
+    audit = organiser_client.get(
+        reverse("admin:cases_auditentry_changelist"),
+        {"object_type": "judging.assignment", "object_id": assignment.pk},
+    )
+
+    expected = (
+        f"{reverse('admin:cases_auditentry_changelist')}"
+        f"?object_type=judging.assignment&amp;object_id={assignment.pk}"
+    )
+    assert expected in page.content.decode()
+    assert audit.status_code == 200
+    assert "judging.assignment.created" in audit.content.decode()

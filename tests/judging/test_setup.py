@@ -176,7 +176,7 @@ def test_import_reports_unknown_units_and_creates_nothing(organiser_client):
     )
 
     assert done is None
-    assert "单位“不存在的单位”不存在" in preview.content.decode()
+    assert "所在单位“不存在的单位”不存在" in preview.content.decode()
     assert not Judge.objects.exists()
     from cases.models import User
 
@@ -204,3 +204,54 @@ def test_export_has_chinese_headers(organiser_client):
     assert list(rows[0]) == HEADERS
     assert list(rows[1])[:3] == ["陈天祥", None, "中山大学"]
     assert rows[1][5] == "否"
+
+
+def test_import_is_all_or_nothing_and_refuses_repeated_emails(organiser_client):
+    preview, done = _import(
+        organiser_client,
+        [
+            ["陈天祥", "", "", "", "", "是", "chen@example.org"],
+            ["陈天祥", "", "", "", "", "是", "CHEN@example.org"],
+            ["蓝云", "", "", "", "", "也许", "lan@example.org"],
+        ],
+    )
+
+    html = preview.content.decode()
+    assert done is None
+    assert "第3行「电子邮箱」列:与第2行是同一条记录" in html
+    assert "第4行「可公开署名」列:请填写“是”或“否”。" in html
+    assert not Judge.objects.exists()
+
+
+def test_clone_action_of_the_edition_admin_copies_rounds_and_panels(organiser_client):
+    source = make_edition(status="archived", year=2019, title="第六届", slug="6th")
+    category = make_category(edition=source, name="舆情引导", code="YQ")
+    make_round(edition=source, name="初审", criteria=[("创新性", 1, 10)], status="closed")
+    make_panel(edition=source, name="舆情组", categories=[category], judges=[make_judge()])
+
+    response = organiser_client.post(
+        reverse("admin:cases_edition_changelist"),
+        {"action": "clone_as_next_year", "_selected_action": [source.pk]},
+    )
+
+    assert response.status_code == 302
+    copy = Edition.objects.exclude(pk=source.pk).get()
+    assert (copy.title, copy.year, copy.cloned_from) == ("第七届", 2020, source)
+    round_ = Round.objects.get(edition=copy)
+    assert (round_.name, round_.status) == ("初审", "draft")
+    assert list(round_.criteria.values_list("name", flat=True)) == ["创新性"]
+    panel = Panel.objects.get(edition=copy)
+    assert list(panel.categories.values_list("edition_id", "name")) == [(copy.pk, "舆情引导")]
+    assert panel.memberships.count() == 1
+
+
+def test_edition_page_lists_its_rounds_and_panels(organiser_client):
+    edition = make_edition()
+    make_round(edition=edition, name="实地核实", kind="verification")
+    make_panel(edition=edition, name="党建组")
+
+    html = organiser_client.get(reverse("admin:cases_edition_change", args=[edition.pk])).content
+    html = html.decode()
+
+    assert 'value="实地核实"' in html
+    assert 'value="党建组"' in html
