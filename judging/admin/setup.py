@@ -306,6 +306,12 @@ class RoundAdmin(RoundControlMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("edition__programme")
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting an opened round would delete its assignments and scores with it.
+        if obj is not None and obj.status != RoundStatus.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         # The state changes only through open / close / reopen, which write the audit rows.
         return ("edition", "status") if obj is not None else ("status",)

@@ -482,3 +482,16 @@ def test_assignment_page_links_to_its_audit_history(organiser_client, scene):
     assert expected in page.content.decode()
     assert audit.status_code == 200
     assert "judging.assignment.created" in audit.content.decode()
+
+
+def test_only_draft_rounds_can_be_deleted(organiser_client, scene):
+    round_ = scene["round"]
+    round_.status = RoundStatus.OPEN
+    round_.save()
+
+    refused = organiser_client.post(
+        reverse("admin:judging_round_delete", args=[round_.pk]), {"post": "yes"}
+    )
+
+    assert refused.status_code == 403
+    round_.refresh_from_db()
