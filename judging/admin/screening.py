@@ -12,12 +12,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cases.admin import EditionListFilter
 from cases.models import CaseLeadUnit, CaseStatus
 from cases.services import DomainError
 
 from ..models import ScreeningCase
 from ..services.screening import Decision, screening_decide, screening_decide_many
-from .setup import EditionFilter
 
 SCREENING_STATES = [
     CaseStatus.SUBMITTED,
@@ -71,7 +71,7 @@ class ScreeningCaseAdmin(admin.ModelAdmin):
         "status",
     )
     list_display_links = ("reference", "title")
-    list_filter = (StatusFilter, EditionFilter)
+    list_filter = (StatusFilter, ("edition", EditionListFilter))
     search_fields = ("reference", "title", "submitting_unit__name", "lead_units__name")
     ordering = ("edition", "category__order", "reference", "pk")
     actions = ["accept_selected", "reject_selected", "return_selected"]

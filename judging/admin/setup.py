@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.admin import BackofficeImportExportAdmin
+from cases.admin import BackofficeImportExportAdmin, EditionChoicesMixin, EditionListFilter
 from cases.admin import EditionAdmin as BaseEditionAdmin
 from cases.models import Category, Edition
 
@@ -19,24 +19,6 @@ from ..services.conflicts import judge_conflicts_recheck
 from ..services.editions import edition_copy_judging
 from ..services.setup import judge_account_for, judge_invite_many
 from .control import AuditLinkMixin, RoundControlMixin
-
-
-class EditionFilter(admin.SimpleListFilter):
-    """Filter by edition, its choices read in one query (the default related filter reads
-    each edition's programme separately)."""
-
-    title = gettext_lazy("届")
-    parameter_name = "edition"
-    field_path = "edition"
-
-    def lookups(self, request, model_admin):
-        editions = Edition.objects.select_related("programme").order_by("-year", "-pk")
-        return [(str(e.pk), str(e)) for e in editions]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(**{f"{self.field_path}_id": self.value()})
-        return queryset
 
 
 # --- Judges --------------------------------------------------------------------------------
@@ -59,17 +41,6 @@ class InvitationFilter(admin.SimpleListFilter):
             return queryset.filter(user__isnull=False, invited_at__isnull=True)
         if value == "invited":
             return queryset.filter(invited_at__isnull=False)
-        return queryset
-
-
-class JudgeEditionFilter(EditionFilter):
-    """Judges on a panel of the edition."""
-
-    title = gettext_lazy("所在评审组的届")
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(panels__edition_id=self.value()).distinct()
         return queryset
 
 
@@ -112,7 +83,7 @@ class JudgeAdmin(AuditLinkMixin, BackofficeImportExportAdmin):
     autocomplete_fields = ("affiliation", "region")
     form = JudgeAdminForm
     list_display = ("name", "title", "affiliation", "email", "public", "account_state")
-    list_filter = ("public", InvitationFilter, JudgeEditionFilter)
+    list_filter = ("public", InvitationFilter, ("panels__edition", EditionListFilter))
     search_fields = ("name", "title", "affiliation__name", "user__email")
     list_select_related = ("affiliation", "user")
     readonly_fields = ("invited_at",)
@@ -222,10 +193,10 @@ class PanelMembershipInline(admin.TabularInline):
 
 
 @admin.register(Panel)
-class PanelAdmin(admin.ModelAdmin):
+class PanelAdmin(EditionChoicesMixin, admin.ModelAdmin):
     form = PanelAdminForm
     list_display = ("name", "edition", "category_names", "member_count")
-    list_filter = (EditionFilter,)
+    list_filter = (("edition", EditionListFilter),)
     search_fields = ("name", "edition__title")
     inlines = [PanelMembershipInline]
     show_full_result_count = False
@@ -274,7 +245,7 @@ class CriterionInline(admin.TabularInline):
 
 
 @admin.register(Round)
-class RoundAdmin(RoundControlMixin, admin.ModelAdmin):
+class RoundAdmin(RoundControlMixin, EditionChoicesMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "edition",
@@ -286,7 +257,7 @@ class RoundAdmin(RoundControlMixin, admin.ModelAdmin):
         "reviews_per_case",
         "control_links",
     )
-    list_filter = (EditionFilter, "kind", "status")
+    list_filter = (("edition", EditionListFilter), "kind", "status")
     search_fields = ("name", "edition__title", "edition__programme__name")
     inlines = [CriterionInline]
     show_full_result_count = False

@@ -495,3 +495,41 @@ def test_only_draft_rounds_can_be_deleted(organiser_client, scene):
 
     assert refused.status_code == 403
     round_.refresh_from_db()
+
+
+def _rows(n):
+    """n judges, panels, rounds, assignments and conflicts, each in its own edition."""
+    for _ in range(n):
+        edition = make_edition()
+        category = make_category(edition=edition)
+        unit = make_unit()
+        judge = make_judge(affiliation=make_unit())
+        make_panel(edition=edition, categories=[category], judges=[judge])
+        round_ = make_round(edition=edition, criteria=CRITERIA)
+        case = make_case(edition=edition, category=category, owner_unit=unit)
+        make_assignment(round=round_, case=case, judge=judge)
+        Conflict.objects.create(judge=judge, unit=unit, source=ConflictSource.DECLARED)
+
+
+# session, user, count, rows (+ prefetches), filter choices
+CHANGELIST_QUERIES = {
+    "admin:judging_judge_changelist": 5,
+    "admin:judging_panel_changelist": 6,
+    "admin:judging_round_changelist": 5,
+    "admin:judging_assignment_changelist": 5,
+    "admin:judging_conflict_changelist": 4,
+}
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+@pytest.mark.parametrize("url_name", sorted(CHANGELIST_QUERIES))
+def test_changelist_query_counts_are_constant(
+    organiser_client, django_assert_num_queries, url_name, rows
+):
+    _rows(rows)
+
+    with django_assert_num_queries(CHANGELIST_QUERIES[url_name]):
+        response = organiser_client.get(reverse(url_name))
+
+    assert response.status_code == 200
+    assert response.content.decode().count('class="action-select"') == rows
