@@ -1,3 +1,8 @@
 """The judging back office, one module per area."""
 
-from . import archive  # noqa: F401
+from . import (  # noqa: F401  (registers the ModelAdmins)
+    archive,
+    control,
+    screening,
+    setup,
+)
