@@ -158,7 +158,9 @@ def measure_pages(ctx):
             return client.get(url)
 
         median, p95 = time_requests(send)
-        rows.append({"what": name, "median_ms": median, "p95_ms": p95, "queries": count_queries(send)})
+        rows.append(
+            {"what": name, "median_ms": median, "p95_ms": p95, "queries": count_queries(send)}
+        )
 
     # 4: the judge opens one of their cases and submits a score (GET + POST).
     assignments = list(
@@ -411,8 +413,7 @@ def print_table(report):
     print(f"{'what':<58} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     for row in report["pages"]:
         print(
-            f"{row['what']:<58} {row['median_ms']:>10.1f} {row['p95_ms']:>8.1f} "
-            f"{row['queries']:>8}"
+            f"{row['what']:<58} {row['median_ms']:>10.1f} {row['p95_ms']:>8.1f} {row['queries']:>8}"
         )
     print(f"{'operation':<58} {'seconds':>10}")
     for row in report["operations"]:
