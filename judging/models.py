@@ -42,6 +42,7 @@ class Judge(models.Model):
     )
     bio = models.TextField(_("简介"), blank=True)
     public = models.BooleanField(_("可公开署名为点评专家"), default=True)
+    invited_at = models.DateTimeField(_("最近邀请时间"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -615,6 +616,16 @@ class Objection(models.Model):
 
     def __str__(self):
         return f"{self.name} → {self.award}"
+
+
+class ScreeningCase(Case):
+    """Cases as the organisers screen them (资格审查): a proxy so that screening has its own
+    admin, separate from the general case admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("资格审查")
+        verbose_name_plural = _("资格审查")
 
 
 class EditionCommentary(models.Model):

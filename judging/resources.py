@@ -7,16 +7,19 @@ must already exist). The case is found in the edition by 案例编号, else by e
 created as an awarded archive case; an existing case is matched, not edited, and a row that
 disagrees with it about its lead units is refused. The award itself is written by
 `judging.services.archive.archive_award`, the same door the demo builder uses.
+
+Judges (评审专家, `JudgeResource`) follow the same rules; see the class.
 """
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from import_export import widgets
 from import_export.fields import Field
 
-from cases.models import Case, CaseLeadUnit, CaseStatus
+from cases.models import Case, CaseLeadUnit, CaseStatus, Region
 from cases.resources import (
     RowError,
     StrictImportResource,
@@ -24,10 +27,12 @@ from cases.resources import (
     cell_text,
     find_case,
 )
+from cases.services import DomainError
 from cases.services.imports import reference_reserve
 
 from .models import Award, Judge
 from .services.archive import archive_award
+from .services.setup import judge_account_for
 
 
 class OrderWidget(widgets.Widget):
@@ -283,3 +288,119 @@ class AwardArchiveResource(StrictImportResource):
         # import report and the admin's log entries.
         instance.pk = award.pk
         instance.refresh_from_db()
+
+
+# --- 评审专家 ---------------------------------------------------------------------------------
+class PublicWidget(widgets.Widget):
+    """可公开署名: 是 / 否; an empty cell keeps the model's default (是)."""
+
+    TRUE = {"是", "可以", "公开", "y", "yes", "true", "1"}
+    FALSE = {"否", "不可以", "不公开", "n", "no", "false", "0"}
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value).lower()
+        if not text or text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise RowError(_("请填写“是”或“否”。"))
+
+    def render(self, value, obj=None, **kwargs):
+        return "是" if value else "否"
+
+
+class JudgeResource(StrictImportResource):
+    """评审专家: one row per judge, matched by 电子邮箱 (the login account; an existing judge
+    with that address is updated). A new address creates the account without a usable
+    password: the judge sets it from the invitation e-mail. 所在单位 is a unit's exact name
+    (never created here), 地区 a region's path (广东省/广州市) or unambiguous name."""
+
+    name = Field("name", "姓名", widget=TextWidget())
+    title = Field("title", "职称与职务", widget=TextWidget())
+    affiliation = Field("affiliation", "所在单位", readonly=True)
+    region = Field("region", "地区", readonly=True)
+    bio = Field("bio", "简介", widget=TextWidget())
+    public = Field("public", "可公开署名", widget=PublicWidget())
+    email = Field(column_name="电子邮箱", readonly=True)
+
+    required_columns = ("姓名", "电子邮箱")
+    resolved_foreign_keys = ("affiliation", "region", "user")
+
+    class Meta:
+        model = Judge
+        fields = ("name", "title", "affiliation", "region", "bio", "public", "email")
+        import_id_fields = ()
+        clean_model_instances = True
+        skip_unchanged = False
+
+    def get_queryset(self):
+        return Judge.objects.select_related("affiliation", "region", "user")
+
+    def get_instance(self, instance_loader, row):
+        email = cell_text(row.get("电子邮箱")).lower()
+        if not email:
+            return None
+        return self.get_queryset().filter(user__email__iexact=email).first()
+
+    def dehydrate_affiliation(self, judge):
+        return judge.affiliation.name if judge.affiliation_id else ""
+
+    def dehydrate_region(self, judge):
+        return judge.region.path if judge.region_id else ""
+
+    def dehydrate_email(self, judge):
+        return judge.user.email if judge.user_id else ""
+
+    def import_relations(self, instance, row, errors, **kwargs):
+        email = self.resolve(errors, "电子邮箱", self.email_of, row.get("电子邮箱"))
+        if email:
+            self.resolve(errors, "电子邮箱", self.remember, ("judge", email), **kwargs)
+            self.row_plan["email"] = email
+        if "所在单位" in row:
+            name = cell_text(row["所在单位"])
+            instance.affiliation = (
+                self.resolve(errors, "所在单位", self.unit_named, name, what=_("所在单位"))
+                if name
+                else None
+            )
+        if "地区" in row:
+            instance.region = self.resolve(errors, "地区", self.region_of, row["地区"])
+
+    def email_of(self, value):
+        email = cell_text(value).lower()
+        if not email:
+            raise RowError(_("必须填写电子邮箱(专家的登录账号)。"))
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise RowError(_("“%(email)s”不是有效的电子邮箱地址。") % {"email": email}) from None
+        return email
+
+    def region_of(self, value):
+        text = "/".join(part.strip() for part in cell_text(value).replace("›", "/").split("/"))
+        if not text:
+            return None
+
+        def find():
+            region = Region.objects.filter(path=text).first()
+            if region is not None:
+                return region
+            matches = list(Region.objects.filter(name=text)[:2])
+            if len(matches) > 1:
+                return RowError(
+                    _("地区“%(name)s”有重名,请填写完整路径,如 广东省/广州市。") % {"name": text}
+                )
+            return matches[0] if matches else RowError(_("地区“%(name)s”不存在。") % {"name": text})
+
+        found = self.memoised("region", text, find)
+        if isinstance(found, RowError):
+            raise found
+        return found
+
+    def before_save_instance(self, instance, row, **kwargs):
+        email = self.row_plan.get("email")
+        if email and (instance.user_id is None or instance.user.email.lower() != email):
+            try:
+                instance.user = judge_account_for(judge=instance, email=email)
+            except DomainError as error:
+                raise ValidationError({"电子邮箱": [str(error)]}) from None

@@ -1,10 +1,16 @@
 from django.urls import include, path
 
-from .views import workspace
+from .views import invitation, workspace
 
 app_name = "judging"
 
 urlpatterns = [
+    path(
+        "invitation/<uidb64>/<token>/",
+        invitation.InvitationAcceptView.as_view(),
+        name="invitation-accept",
+    ),
+    path("invitation/done/", invitation.InvitationDoneView.as_view(), name="invitation-done"),
     # The judges' workspace.
     path("", workspace.MyRoundsView.as_view(), name="round-list"),
     path("rounds/<int:round_pk>/", workspace.QueueView.as_view(), name="round-detail"),

@@ -1,6 +1,9 @@
 """The judging back office, one module per area."""
 
-from . import (
-    archive,  # noqa: F401
-    awards,  # noqa: F401  (awards, objections, committee commentary, workflow)
+from . import (  # noqa: F401  (registers the ModelAdmins)
+    archive,
+    awards,  # awards, objections, committee commentary, the decision workflow
+    control,
+    screening,
+    setup,
 )

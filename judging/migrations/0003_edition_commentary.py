@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0001_initial"),
-        ("judging", "0001_initial"),
+        ("judging", "0002_judge_invited_at_screening_case"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

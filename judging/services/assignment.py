@@ -1,0 +1,451 @@
+"""Assignment of judges to the cases of a round: automatic for a whole round, or one by one.
+
+`round_auto_assign` gives each case of the round `round.reviews_per_case` judges taken from
+the panels covering its category:
+- never a conflicted judge (`judging.selectors.conflicts`);
+- existing assignments are kept and count towards N and towards each judge's load;
+- loads balanced: a greedy pass gives each case its least-loaded eligible judges, the most
+  constrained cases first; then work is moved along chains of newly made assignments while a
+  judge has at least 2 more than another judge reachable through such a chain. When no chain
+  is left, max − min ≤ 1 among judges who could swap work; a larger spread means conflicts or
+  panel boundaries forbid evening it out;
+- deterministic: ties are broken by a fixed integer hash of (round, case, judge), never by
+  chance, so the same input always gives the same assignment (and judge groups still mix);
+- cases that cannot get N judges are listed in the report with the reason.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import AuditEntry, Category
+from cases.services import DomainError, audit_log
+
+from ..models import (
+    Assignment,
+    AssignmentStatus,
+    ConflictSource,
+    Judge,
+    Panel,
+    PanelMembership,
+    Round,
+    RoundEntry,
+    RoundKind,
+    RoundStatus,
+)
+from ..selectors.conflicts import case_conflict_source, conflict_map
+from ..selectors.progress import first_round, round_cases
+from .rounds import FIRST_ROUND_CASE_STATES, round_sync_first_entries
+
+_MASK = (1 << 64) - 1
+
+
+def _tiebreak(salt, case_id, judge_id):
+    """A fixed 64-bit mix (splitmix64 finaliser) of the three ids."""
+    x = salt * 0x9E3779B97F4A7C15 + case_id * 0xBF58476D1CE4E5B9 + judge_id * 0x94D049BB133111EB
+    x &= _MASK
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & _MASK
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+def plan_assignments(*, cases, eligible, existing, loads, reviews_per_case, salt=0):
+    """Choose new judges for each case; pure function over ids, returns `{case: [judges]}`.
+
+    `cases` are case ids; `eligible[case]` the non-conflicted judges who may take it;
+    `existing[case]` the judges already assigned (kept); `loads[judge]` each judge's current
+    number of assignments in the round (updated in place).
+    """
+    on_case = {c: set(existing.get(c, ())) for c in cases}
+    need = {c: max(0, reviews_per_case - len(on_case[c])) for c in cases}
+    candidates = {c: [j for j in eligible.get(c, ()) if j not in on_case[c]] for c in cases}
+    for judges in candidates.values():
+        for j in judges:
+            loads.setdefault(j, 0)
+
+    new_by_judge = defaultdict(set)
+    # Fewest spare candidates first, so that scarce judges go where they are needed.
+    for c in sorted(cases, key=lambda c: (len(candidates[c]) - need[c], c)):
+        if not need[c]:
+            continue
+        ranked = sorted(candidates[c], key=lambda j: (loads[j], _tiebreak(salt, c, j)))
+        for j in ranked[: need[c]]:
+            on_case[c].add(j)
+            new_by_judge[j].add(c)
+            loads[j] += 1
+
+    _rebalance(
+        eligible=eligible, on_case=on_case, new_by_judge=new_by_judge, loads=loads, salt=salt
+    )
+    plan = defaultdict(list)
+    for j, assigned in new_by_judge.items():
+        for c in assigned:
+            plan[c].append(j)
+    return {c: sorted(js) for c, js in plan.items()}
+
+
+def _rebalance(*, eligible, on_case, new_by_judge, loads, salt):
+    """Move newly made assignments along chains h₁ → h₂ → … → hₖ (h₁ gives a case to h₂,
+    h₂ gives another to h₃, …) from a judge with load ≥ k + 2 to one with load ≤ k. Each move
+    lowers Σ load², so this ends; it stops when no such chain exists."""
+    pool = sorted({j for judges in eligible.values() for j in judges})
+    if not pool:
+        return
+    while True:
+        low, high = min(loads[j] for j in pool), max(loads[j] for j in pool)
+        if high - low <= 1:
+            return
+        for k in range(low, high - 1):
+            path = _find_chain(
+                sources=[j for j in pool if loads[j] >= k + 2],
+                is_target=lambda j, k=k: loads[j] <= k,
+                eligible=eligible,
+                on_case=on_case,
+                new_by_judge=new_by_judge,
+                salt=salt,
+            )
+            if path:
+                for giver, case_id, taker in path:
+                    on_case[case_id].discard(giver)
+                    on_case[case_id].add(taker)
+                    new_by_judge[giver].discard(case_id)
+                    new_by_judge[taker].add(case_id)
+                loads[path[0][0]] -= 1
+                loads[path[-1][2]] += 1
+                break
+        else:
+            return
+
+
+def _find_chain(*, sources, is_target, eligible, on_case, new_by_judge, salt):
+    """Breadth-first search over judges; an edge h → l exists when h holds a new assignment
+    of a case that l may take and does not have. Returns the edges of the shortest chain."""
+    parent = dict.fromkeys(sources)
+    frontier = list(sources)
+    while frontier:
+        next_frontier = []
+        for h in frontier:
+            for c in sorted(new_by_judge[h]):
+                for taker in sorted(eligible.get(c, ()), key=lambda j, c=c: _tiebreak(salt, c, j)):
+                    if taker in parent or taker in on_case[c]:
+                        continue
+                    parent[taker] = (h, c)
+                    if is_target(taker):
+                        path, node = [], taker
+                        while parent[node] is not None:
+                            giver, case_id = parent[node]
+                            path.append((giver, case_id, node))
+                            node = giver
+                        return list(reversed(path))
+                    next_frontier.append(taker)
+        frontier = next_frontier
+    return None
+
+
+@dataclass
+class Shortfall:
+    case_id: int
+    case_label: str
+    assigned: int
+    needed: int
+    reason: str
+
+
+@dataclass
+class AssignmentReport:
+    round: Round
+    cases: int = 0
+    created: int = 0
+    kept: int = 0
+    shortfalls: list = field(default_factory=list)
+    loads: dict = field(default_factory=dict)  # judge name → assignments in the round
+    conflicted_existing: list = field(default_factory=list)  # labels of kept conflicted pairs
+
+    @property
+    def spread(self):
+        return max(self.loads.values()) - min(self.loads.values()) if self.loads else 0
+
+
+def _check_round(round_):
+    if round_.kind == RoundKind.METRIC:
+        raise DomainError(_("数据指标轮次不分配专家。"))
+    if round_.status == RoundStatus.CLOSED:
+        raise DomainError(_("轮次“%(round)s”已结束,不能再分配。") % {"round": round_.name})
+
+
+def _case_label(reference, title):
+    return f"{reference} {title}" if reference else title
+
+
+def round_auto_assign(*, round, by):
+    """Assign every case of `round` to `round.reviews_per_case` judges (see module doc).
+
+    Returns an `AssignmentReport`. Runs in one transaction with a bounded number of queries
+    whatever the number of cases and judges.
+    """
+    with transaction.atomic():
+        round_ = Round.objects.select_for_update().get(pk=round.pk)
+        _check_round(round_)
+        edition_id = round_.edition_id
+        n = round_.reviews_per_case
+        round_sync_first_entries(round=round_)
+
+        case_rows = list(
+            round_cases(round_)
+            .order_by("pk")
+            .values_list("pk", "category_id", "reference", "title")
+        )
+        case_ids = [row[0] for row in case_rows]
+        case_category = {row[0]: row[1] for row in case_rows}
+        case_labels = {row[0]: _case_label(row[2], row[3]) for row in case_rows}
+        category_names = dict(
+            Category.objects.filter(edition_id=edition_id).values_list("pk", "name")
+        )
+
+        members = PanelMembership.objects.filter(panel__edition_id=edition_id).values_list(
+            "panel_id", "judge_id", "judge__name", "judge__user_id", "judge__user__is_active"
+        )
+        panel_judges, judge_names, active = defaultdict(set), {}, set()
+        for panel_id, judge_id, name, user_id, is_active in members:
+            panel_judges[panel_id].add(judge_id)
+            judge_names[judge_id] = name
+            if user_id and is_active:
+                active.add(judge_id)
+        category_judges = defaultdict(set)
+        for panel_id, category_id in Panel.categories.through.objects.filter(
+            panel__edition_id=edition_id
+        ).values_list("panel_id", "category_id"):
+            category_judges[category_id] |= panel_judges[panel_id]
+
+        conflicts = conflict_map(
+            cases=round_cases(round_),
+            judges=Judge.objects.filter(memberships__panel__edition_id=edition_id),
+        )
+        existing, loads = defaultdict(set), defaultdict(int)
+        for case_id, judge_id, judge_name in Assignment.objects.filter(round=round_).values_list(
+            "case_id", "judge_id", "judge__name"
+        ):
+            existing[case_id].add(judge_id)
+            loads[judge_id] += 1
+            judge_names.setdefault(judge_id, judge_name)
+
+        eligible = {}
+        for c in case_ids:
+            members_of_category = category_judges.get(case_category[c], set())
+            eligible[c] = sorted(
+                j
+                for j in members_of_category & active
+                if not conflicts.is_conflicted(case_id=c, judge_id=j)
+            )
+        plan = plan_assignments(
+            cases=case_ids,
+            eligible=eligible,
+            existing=existing,
+            loads=loads,
+            reviews_per_case=n,
+            salt=round_.pk,
+        )
+
+        new_pairs = [(c, j) for c in case_ids for j in plan.get(c, ())]
+        now = timezone.now()
+        _insert_rows(
+            Assignment,
+            ["round", "case", "judge", "status", "manual", "created_at"],
+            [(round_.pk, c, j, AssignmentStatus.ASSIGNED, False, now) for c, j in new_pairs],
+        )
+        ids = {
+            (c, j): pk
+            for pk, c, j in Assignment.objects.filter(round=round_).values_list(
+                "pk", "case_id", "judge_id"
+            )
+        }
+        actor_id = by.pk if by is not None and by.is_authenticated else None
+        _insert_rows(
+            AuditEntry,
+            ["code", "actor", "created_at", "object_type", "object_id", "object_repr", "data"],
+            [
+                (
+                    "judging.assignment.created",
+                    actor_id,
+                    now,
+                    Assignment._meta.label_lower,
+                    str(ids[(c, j)]),
+                    f"{round_.name} · {case_labels[c]} · {judge_names[j]}"[:255],
+                    {"round": round_.pk, "case": c, "judge": j, "auto": True},
+                )
+                for c, j in new_pairs
+            ],
+        )
+
+        report = AssignmentReport(
+            round=round_,
+            cases=len(case_ids),
+            created=len(new_pairs),
+            kept=sum(len(v) for v in existing.values()),
+        )
+        for c in case_ids:
+            total = len(existing[c]) + len(plan.get(c, ()))
+            if total < n:
+                report.shortfalls.append(
+                    Shortfall(
+                        case_id=c,
+                        case_label=case_labels[c],
+                        assigned=total,
+                        needed=n,
+                        reason=_shortfall_reason(
+                            category_id=case_category[c],
+                            category_names=category_names,
+                            members=category_judges.get(case_category[c], set()),
+                            active=active,
+                            conflicted=set(conflicts.judges_for(c)),
+                            needed=n,
+                        ),
+                    )
+                )
+            for j in existing[c]:
+                if conflicts.is_conflicted(case_id=c, judge_id=j):
+                    report.conflicted_existing.append(f"{case_labels[c]} · {judge_names[j]}")
+        pool = {j for judges in eligible.values() for j in judges}
+        pool |= {j for judges in existing.values() for j in judges}
+        report.loads = {
+            judge_names[j]: loads.get(j, 0) for j in sorted(pool, key=lambda j: (judge_names[j], j))
+        }
+        audit_log(
+            code="judging.round.auto_assigned",
+            obj=round_,
+            by=by,
+            data={
+                "cases": report.cases,
+                "created": report.created,
+                "kept": report.kept,
+                "shortfall_cases": [s.case_id for s in report.shortfalls],
+                "spread": report.spread,
+            },
+        )
+    return report
+
+
+def _shortfall_reason(*, category_id, category_names, members, active, conflicted, needed):
+    if category_id is None:
+        return _("案例未选择类别,无法确定评审组。")
+    name = category_names.get(category_id, "")
+    if not members:
+        return _("没有评审组负责类别“%(category)s”。") % {"category": name}
+    usable = members & active
+    free = usable - conflicted
+    parts = [
+        _("负责“%(category)s”的评审组中只有 %(free)d 位无回避的专家,需要 %(needed)d 位")
+        % {"category": name, "free": len(free), "needed": needed}
+    ]
+    if usable & conflicted:
+        parts.append(_("%(count)d 位需回避") % {"count": len(usable & conflicted)})
+    if members - active:
+        parts.append(_("%(count)d 位尚无可用的登录账号") % {"count": len(members - active)})
+    return ";".join(parts) + "。"
+
+
+def _insert_rows(model, field_names, rows, batch_size=500):
+    """INSERT many rows, `batch_size` per multi-row statement, values prepared by the model
+    fields exactly as the ORM prepares them. A round writes thousands of assignments and as
+    many audit rows (the same rows `audit_log` writes); building a model instance for each
+    made the ORM's `bulk_create` the slowest part of the assignment."""
+    fields = [model._meta.get_field(name) for name in field_names]
+    quote = connection.ops.quote_name
+    # Identifiers come from our own model metadata, quoted; values are parameters.
+    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608
+        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    )
+    placeholders = "({})".format(", ".join(["%s"] * len(fields)))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start : start + batch_size]
+            params = [
+                f.get_db_prep_save(value, connection)
+                for row in batch
+                for f, value in zip(fields, row, strict=True)
+            ]
+            cursor.execute(head + ", ".join([placeholders] * len(batch)), params)
+
+
+# --- One by one ----------------------------------------------------------------------------
+def assignment_check(*, round, case, judge):
+    """Raise `DomainError` with the reason if `judge` may not be assigned `case` in `round`."""
+    _check_round(round)
+    if case.edition_id != round.edition_id:
+        raise DomainError(_("案例不属于该轮次所在的届。"))
+    in_round = RoundEntry.objects.filter(round=round, case=case).exists()
+    if not in_round:
+        first = first_round(round.edition)
+        if not (first and first.pk == round.pk and case.status in FIRST_ROUND_CASE_STATES):
+            raise DomainError(
+                _("案例“%(case)s”不在轮次“%(round)s”中。") % {"case": case, "round": round.name}
+            )
+    if not (judge.user_id and judge.user.is_active):
+        raise DomainError(_("专家%(judge)s没有可用的登录账号。") % {"judge": judge.name})
+    source = case_conflict_source(judge=judge, case=case)
+    if source is not None:
+        raise DomainError(
+            _("专家%(judge)s与案例“%(case)s”存在回避关系(%(source)s),不能分配。")
+            % {"judge": judge.name, "case": case, "source": ConflictSource(source).label}
+        )
+    if Assignment.objects.filter(round=round, case=case, judge=judge).exists():
+        raise DomainError(_("该专家已分配到此案例。"))
+
+
+def assignment_add(*, round, case, judge, by):
+    """Assign one judge to one case by hand (marked `manual`), after the same checks as the
+    automatic assignment. Creates the case's entry in the first round when missing."""
+    assignment_check(round=round, case=case, judge=judge)
+    try:
+        with transaction.atomic():
+            RoundEntry.objects.get_or_create(round=round, case=case)
+            assignment = Assignment.objects.create(round=round, case=case, judge=judge, manual=True)
+            audit_log(
+                code="judging.assignment.created",
+                obj=assignment,
+                by=by,
+                data={"round": round.pk, "case": case.pk, "judge": judge.pk, "auto": False},
+            )
+    except IntegrityError:
+        raise DomainError(_("该专家已分配到此案例。")) from None
+    return assignment
+
+
+def assignment_delete(*, assignment, by, reason="", code="judging.assignment.removed", extra=None):
+    """Delete one assignment (and with it the judge's review or verification of it), keeping
+    what it held in the audit row. Closed rounds are refused."""
+    if assignment.round.status == RoundStatus.CLOSED:
+        raise DomainError(
+            _("轮次“%(round)s”已结束,不能移除其中的分配。") % {"round": assignment.round.name}
+        )
+    data = {
+        "round": assignment.round_id,
+        "case": assignment.case_id,
+        "judge": assignment.judge_id,
+        "status": assignment.status,
+        "manual": assignment.manual,
+        "reason": reason,
+        **(extra or {}),
+    }
+    review = getattr(assignment, "review", None)
+    if review is not None:
+        data["review"] = {
+            "status": review.status,
+            "score": str(review.score) if review.score is not None else None,
+            "comment": review.comment,
+        }
+    verification = getattr(assignment, "verification", None)
+    if verification is not None:
+        data["verification"] = {
+            "status": verification.status,
+            "verified": verification.verified,
+            "notes": verification.notes,
+        }
+    with transaction.atomic():
+        audit_log(code=code, obj=assignment, by=by, data=data)
+        assignment.delete()

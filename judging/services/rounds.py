@@ -1,0 +1,177 @@
+"""Round control: open, close, reopen (with a recorded reason), reminders, and the round's
+cases (`RoundEntry`). Judges' saves are refused by the workspace services whenever
+`round.status` is not open, so closing a round locks all its reviews."""
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cases.models import Case, CaseStatus
+from cases.services import DomainError, audit_log, case_transition
+
+from ..models import (
+    Assignment,
+    AssignmentStatus,
+    EntryResult,
+    Round,
+    RoundEntry,
+    RoundKind,
+    RoundStatus,
+)
+from ..selectors.progress import first_round, judges_behind
+from .mailing import mail_after_commit, site_url
+
+ROUND_TRANSITIONS = {
+    RoundStatus.DRAFT: {RoundStatus.OPEN},
+    RoundStatus.OPEN: {RoundStatus.CLOSED},
+    RoundStatus.CLOSED: {RoundStatus.OPEN},  # reopening needs a reason
+}
+
+# Cases that passed screening and may take part in the first round.
+FIRST_ROUND_CASE_STATES = [CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW]
+
+
+def _check_transition(round_, to):
+    current = RoundStatus(round_.status)
+    if to not in ROUND_TRANSITIONS[current]:
+        raise DomainError(
+            _("评审轮次“%(round)s”不能从“%(from)s”变更为“%(to)s”。")
+            % {"round": round_.name, "from": current.label, "to": RoundStatus(to).label}
+        )
+    return current
+
+
+def _lock(round_):
+    """Re-read the round under a row lock so two organisers cannot race a state change."""
+    return Round.objects.select_for_update().get(pk=round_.pk)
+
+
+def round_sync_first_entries(*, round):
+    """Put every accepted case of the edition that has no entry yet into its first round.
+
+    Screening does this on acceptance; this catches cases accepted before the round existed.
+    Returns the number of entries created. Does nothing for a round that is not the first.
+    """
+    first = first_round(round.edition)
+    if first is None or first.pk != round.pk:
+        return 0
+    missing = Case.objects.filter(
+        edition_id=round.edition_id, status__in=FIRST_ROUND_CASE_STATES
+    ).exclude(round_entries__round=round)
+    entries = [
+        RoundEntry(round=round, case_id=case_id, result=EntryResult.PENDING)
+        for case_id in missing.values_list("pk", flat=True)
+    ]
+    RoundEntry.objects.bulk_create(entries, ignore_conflicts=True)
+    return len(entries)
+
+
+def round_open(*, round, by):
+    """Open a draft round to the judges.
+
+    A scoring round needs at least one criterion. Cases of the round that are still only
+    accepted move to 评审中 (their units see it), through `case_transition`.
+    """
+    with transaction.atomic():
+        round_ = _lock(round)
+        current = _check_transition(round_, RoundStatus.OPEN)
+        if current == RoundStatus.CLOSED:
+            raise DomainError(_("已结束的轮次须填写理由后重新开启。"))
+        if round_.kind == RoundKind.SCORING and not round_.criteria.exists():
+            raise DomainError(_("评分轮次“%(round)s”还没有评分指标。") % {"round": round_.name})
+        round_sync_first_entries(round=round_)
+        round_.status = RoundStatus.OPEN
+        round_.save(update_fields=["status"])
+        moved = 0
+        for case in Case.objects.filter(
+            round_entries__round=round_, status=CaseStatus.ACCEPTED
+        ).select_related("category", "edition"):
+            case_transition(case, CaseStatus.IN_REVIEW, by=by)
+            moved += 1
+        audit_log(
+            code="judging.round.opened",
+            obj=round_,
+            by=by,
+            data={"from": current.value, "to": RoundStatus.OPEN.value, "cases_in_review": moved},
+        )
+    round.status = round_.status
+    return round_
+
+
+def round_close(*, round, by):
+    """Close an open round: from now on no review, verification or vote of it may change."""
+    with transaction.atomic():
+        round_ = _lock(round)
+        current = _check_transition(round_, RoundStatus.CLOSED)
+        round_.status = RoundStatus.CLOSED
+        round_.save(update_fields=["status"])
+        counts = Assignment.objects.filter(round=round_).aggregate(
+            total=Count("pk"), submitted=Count("pk", filter=Q(status=AssignmentStatus.SUBMITTED))
+        )
+        audit_log(
+            code="judging.round.closed",
+            obj=round_,
+            by=by,
+            data={
+                "from": current.value,
+                "to": RoundStatus.CLOSED.value,
+                "assignments": counts["total"],
+                "submitted": counts["submitted"],
+            },
+        )
+    round.status = round_.status
+    return round_
+
+
+def round_reopen(*, round, reason, by):
+    """Reopen a closed round so that judges may change their work again; the reason is
+    required and kept in the audit history."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("重新开启轮次必须填写理由。"))
+    with transaction.atomic():
+        round_ = _lock(round)
+        current = RoundStatus(round_.status)
+        if current != RoundStatus.CLOSED:
+            raise DomainError(_("只有已结束的轮次可以重新开启。"))
+        round_.status = RoundStatus.OPEN
+        round_.save(update_fields=["status"])
+        audit_log(
+            code="judging.round.reopened",
+            obj=round_,
+            by=by,
+            data={"from": current.value, "to": RoundStatus.OPEN.value, "reason": reason},
+        )
+    round.status = round_.status
+    return round_
+
+
+def round_remind(*, round, by):
+    """E-mail every judge of the round who has assignments not yet submitted.
+
+    Returns the number of judges reminded (judges without a login e-mail are skipped).
+    """
+    if round.status != RoundStatus.OPEN:
+        raise DomainError(_("只能在轮次进行中提醒专家。"))
+    with transaction.atomic():
+        reminded = []
+        for judge in judges_behind(round).select_related("user"):
+            if not (judge.user_id and judge.user.is_active and judge.user.email):
+                continue
+            mail_after_commit(
+                template="judging/email/round_reminder",
+                context={
+                    "judge": judge,
+                    "round": round,
+                    "edition": round.edition,
+                    "assigned": judge.assigned,
+                    "done": judge.done,
+                    "remaining": judge.assigned - judge.done,
+                    "workspace_url": site_url(reverse("judging:round-list")),
+                },
+                to=[judge.user.email],
+            )
+            reminded.append(judge.pk)
+        audit_log(code="judging.round.reminded", obj=round, by=by, data={"judges": reminded})
+    return len(reminded)
