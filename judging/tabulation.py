@@ -1,11 +1,46 @@
 """Score maths of DESIGN.md §5, as pure functions over plain numbers.
 
-Everything is computed with `Decimal` or `Fraction` so results are exact and reproducible; the
-services that store results round only when they write.
+Everything is computed with `Fraction` or, where a square root makes a value irrational (the
+per-judge standard deviation of `zscore`), with `Decimal` in a fixed context of
+`ZSCORE_PRECISION` significant digits and half-even rounding. Every operation of that context
+is correctly rounded, so the result is the same on every machine and every run; the services
+that store results round only when they write (`to_decimal`, half-up, 4 places).
+
+A review is a `ReviewScore(judge, case, score)`: `judge` and `case` are any hashable ids,
+`score` the review score S (0–100, exact, see `review_score`).
 """
 
-from decimal import Decimal
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
+from typing import NamedTuple
+
+MEAN = "mean"
+TRIMMED = "trimmed"
+ZSCORE = "zscore"
+AGGREGATIONS = (MEAN, TRIMMED, ZSCORE)
+
+# Significant digits of the Decimal context used for σ = √variance and the z values. 50 digits
+# leave more than 40 correct decimals for scores of order 100, far beyond the 4 that are stored.
+ZSCORE_PRECISION = 50
+ZSCORE_CONTEXT = Context(prec=ZSCORE_PRECISION, rounding=ROUND_HALF_EVEN)
+# zscore case scores are compared for ranking after rounding to this many decimals, so that two
+# mathematically equal scores reached along different summation orders are not told apart by
+# rounding noise in the 50th digit (they tie and go to the tie-breaks instead).
+ZSCORE_COMPARE_PLACES = 20
+
+# A case is flagged when the population standard deviation of its review scores exceeds this.
+DISAGREEMENT_SIGMA = 15
+# `trimmed` drops one highest and one lowest score from this many reviews on.
+TRIM_FROM = 5
+
+
+class ReviewScore(NamedTuple):
+    judge: object
+    case: object
+    score: Fraction
 
 
 def review_score(values_by_criterion):
@@ -25,7 +60,344 @@ def review_score(values_by_criterion):
     return 100 * weighted / total_weight
 
 
-def to_decimal(fraction, places=4):
-    """Round a Fraction half-up to a Decimal with `places` decimals, for storage and display."""
-    quantum = Decimal(1).scaleb(-places)
-    return (Decimal(fraction.numerator) / Decimal(fraction.denominator)).quantize(quantum)
+class ReviewScoreCalculator:
+    """`review_score` for many reviews of one round, in integer arithmetic.
+
+    With r = w/max and a value x = h/100 (the schema stores two decimals), S = 100·Σ r·x / Σ w
+    = Σ r·h / Σ w. Each r and w is brought once to a common denominator (R, W), so a review adds
+    integers only and S is built as one Fraction: S = W·Σ(r·R)·h / (R·Σ(w·W)). The result is
+    identical to `review_score` (tested).
+    """
+
+    def __init__(self, criteria):
+        """`criteria`: `{criterion_id: (weight, max_points)}` (Decimals, ints or strings)."""
+        ratios = {
+            pk: Fraction(Decimal(weight)) / Fraction(Decimal(max_points))
+            for pk, (weight, max_points) in criteria.items()
+        }
+        weights = {pk: Fraction(Decimal(weight)) for pk, (weight, _max) in criteria.items()}
+        self.ratio_den = math.lcm(1, *(r.denominator for r in ratios.values()))
+        self.weight_den = math.lcm(1, *(w.denominator for w in weights.values()))
+        self.factor = {pk: int(r * self.ratio_den) for pk, r in ratios.items()}
+        self.weight = {pk: int(w * self.weight_den) for pk, w in weights.items()}
+
+    def score(self, values):
+        """S of one review from `[(criterion_id, value), …]`."""
+        numerator = 0
+        weight = 0
+        for criterion, value in values:
+            if not isinstance(value, Decimal):
+                value = Decimal(value)
+            top, bottom = value.as_integer_ratio()
+            hundredths, remainder = divmod(top * 100, bottom)
+            if remainder:
+                return self._score_any_precision(values)
+            numerator += self.factor[criterion] * hundredths
+            weight += self.weight[criterion]
+        if weight == 0:
+            raise ValueError("A review needs at least one criterion with a positive weight.")
+        return Fraction(numerator * self.weight_den, self.ratio_den * weight)
+
+    def _score_any_precision(self, values):
+        numerator = Fraction(0)
+        weight = 0
+        for criterion, value in values:
+            numerator += self.factor[criterion] * Fraction(Decimal(value)) * 100
+            weight += self.weight[criterion]
+        return numerator * self.weight_den / (self.ratio_den * weight)
+
+
+def to_decimal(value, places=4):
+    """Round an exact Fraction (or a Decimal) half-up to `places` decimals, for storage and
+    display. Done in integer arithmetic: no intermediate rounding, whatever the context."""
+    value = Fraction(value)
+    scaled = value * 10**places
+    magnitude = math.floor(abs(scaled) + Fraction(1, 2))
+    digits = -magnitude if scaled < 0 else magnitude
+    return Decimal(f"{digits}e-{places}")  # built from a string: exact
+
+
+# --- Statistics over one case's scores ---------------------------------------------------
+def mean(values):
+    values = [Fraction(v) for v in values]
+    if not values:
+        raise ValueError("mean of no values")
+    return sum(values, Fraction(0)) / len(values)
+
+
+def median(values):
+    ordered = sorted(Fraction(v) for v in values)
+    if not ordered:
+        raise ValueError("median of no values")
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def population_variance(values):
+    values = [Fraction(v) for v in values]
+    centre = mean(values)
+    return sum(((v - centre) ** 2 for v in values), Fraction(0)) / len(values)
+
+
+def trimmed_mean(values):
+    """去掉一个最高分和一个最低分: from `TRIM_FROM` scores on, drop one highest and one lowest
+    and average the rest; with fewer scores, the plain mean."""
+    ordered = sorted(Fraction(v) for v in values)
+    if len(ordered) >= TRIM_FROM:
+        ordered = ordered[1:-1]
+    return mean(ordered)
+
+
+def decimal_sqrt(value):
+    """√value of a non-negative Fraction, correctly rounded to `ZSCORE_PRECISION` digits."""
+    value = Fraction(value)
+    if value < 0:
+        raise ValueError("square root of a negative number")
+    ctx = ZSCORE_CONTEXT
+    return ctx.sqrt(ctx.divide(Decimal(value.numerator), Decimal(value.denominator)))
+
+
+def fraction_to_context(value):
+    value = Fraction(value)
+    return ZSCORE_CONTEXT.divide(Decimal(value.numerator), Decimal(value.denominator))
+
+
+def population_sigma(values):
+    return decimal_sqrt(population_variance(values))
+
+
+def is_disagreement(values):
+    """Population σ of the scores above `DISAGREEMENT_SIGMA`, decided exactly as σ² > 15²."""
+    return population_variance(values) > DISAGREEMENT_SIGMA**2
+
+
+# --- zscore --------------------------------------------------------------------------------
+class JudgeStats(NamedTuple):
+    count: int
+    mean: Fraction
+    variance: Fraction
+
+    @property
+    def normalisable(self):
+        """z is 0 for every review of a judge with fewer than 2 reviews or σ = 0."""
+        return self.count >= 2 and self.variance > 0
+
+    @property
+    def sigma(self):
+        return decimal_sqrt(self.variance)
+
+
+def judge_stats(reviews):
+    """`{judge: JudgeStats}` over all of each judge's reviews (the whole round)."""
+    by_judge = defaultdict(list)
+    for review in reviews:
+        by_judge[review.judge].append(Fraction(review.score))
+    return {
+        judge: JudgeStats(len(scores), mean(scores), population_variance(scores))
+        for judge, scores in by_judge.items()
+    }
+
+
+def review_zscores(reviews):
+    """z = (S − μ_j)/σ_j of each review, in input order, as Decimals of the fixed context."""
+    stats = judge_stats(reviews)
+    sigmas = {judge: s.sigma for judge, s in stats.items() if s.normalisable}
+    zero = Decimal(0)
+    result = []
+    for review in reviews:
+        sigma = sigmas.get(review.judge)
+        if sigma is None:
+            result.append(zero)
+            continue
+        deviation = fraction_to_context(Fraction(review.score) - stats[review.judge].mean)
+        result.append(ZSCORE_CONTEXT.divide(deviation, sigma))
+    return result
+
+
+def zscore_case_scores(reviews):
+    """`{case: 50 + 10 × mean z}` over the round's reviews. Reviews are summed per case in
+    the order given, so callers pass them in a stable order (judge, then case)."""
+    z_by_case = defaultdict(list)
+    for review, z in zip(reviews, review_zscores(reviews), strict=True):
+        z_by_case[review.case].append(z)
+    ctx = ZSCORE_CONTEXT
+    result = {}
+    for case, zs in z_by_case.items():
+        total = Decimal(0)
+        for z in zs:
+            total = ctx.add(total, z)
+        mean_z = ctx.divide(total, Decimal(len(zs)))
+        result[case] = ctx.add(Decimal(50), ctx.multiply(Decimal(10), mean_z))
+    return result
+
+
+# --- Case tallies and ranking --------------------------------------------------------------
+@dataclass(frozen=True)
+class CaseTally:
+    """One case's review scores and everything derived from them in a round."""
+
+    case: object
+    scores: tuple
+    score: object  # Fraction for mean/trimmed, Decimal for zscore
+
+    @property
+    def count(self):
+        return len(self.scores)
+
+    @property
+    def median(self):
+        return median(self.scores)
+
+    @property
+    def variance(self):
+        return population_variance(self.scores)
+
+    @property
+    def sigma(self):
+        return decimal_sqrt(self.variance)
+
+    @property
+    def disagreement(self):
+        return is_disagreement(self.scores)
+
+    @property
+    def compare_score(self):
+        """The score as ranked: exact for mean/trimmed; zscore at `ZSCORE_COMPARE_PLACES`."""
+        if isinstance(self.score, Decimal):
+            return Fraction(
+                self.score.quantize(
+                    Decimal(1).scaleb(-ZSCORE_COMPARE_PLACES), context=ZSCORE_CONTEXT
+                )
+            )
+        return Fraction(self.score)
+
+
+def tally(reviews, aggregation):
+    """`{case: CaseTally}` for every case with at least one review, by `aggregation`
+    (`mean`, `trimmed` or `zscore`, DESIGN.md §5)."""
+    reviews = list(reviews)
+    scores_by_case = defaultdict(list)
+    for review in reviews:
+        scores_by_case[review.case].append(Fraction(review.score))
+    if aggregation == MEAN:
+        scores = {case: mean(values) for case, values in scores_by_case.items()}
+    elif aggregation == TRIMMED:
+        scores = {case: trimmed_mean(values) for case, values in scores_by_case.items()}
+    elif aggregation == ZSCORE:
+        scores = zscore_case_scores(reviews)
+    else:
+        raise ValueError(f"unknown aggregation {aggregation!r}")
+    return {
+        case: CaseTally(case=case, scores=tuple(values), score=scores[case])
+        for case, values in scores_by_case.items()
+    }
+
+
+class RankingEntry(NamedTuple):
+    """A case to rank: its id, category (cases are ranked inside their category) and
+    reference number (the last tie-break)."""
+
+    case: object
+    category: object
+    reference: str
+
+
+def tie_key(tally_):
+    """What decides between two cases before the reference number: score, median S, number
+    of reviews — all higher first. Equal keys are a real tie."""
+    return (tally_.compare_score, tally_.median, tally_.count)
+
+
+def rank(entries, tallies):
+    """`{case: rank}` inside each category: score desc, then median S desc, then more reviews,
+    then reference number asc (DESIGN.md §5). Ranks run 1, 2, 3… without gaps; a case without
+    a tally (no review) gets `None`."""
+    by_category = defaultdict(list)
+    result = {}
+    for entry in entries:
+        if entry.case in tallies:
+            by_category[entry.category].append(entry)
+        else:
+            result[entry.case] = None
+    for members in by_category.values():
+        members.sort(key=lambda e: (*_negated(tie_key(tallies[e.case])), e.reference or "", e.case))
+        for position, entry in enumerate(members, start=1):
+            result[entry.case] = position
+    return result
+
+
+def _negated(key):
+    return tuple(-value for value in key)
+
+
+# --- Plenary votes -------------------------------------------------------------------------
+class Threshold(NamedTuple):
+    """Share of the members present a tier needs: `numerator/denominator`, reached at equality
+    when `inclusive` (“三分之二以上”, ≥) or only above it (“过半数”, >)."""
+
+    numerator: int
+    denominator: int
+    inclusive: bool = True
+
+    def met(self, support, present):
+        if present == 0:
+            return False
+        # support/present ≥ n/d  ⇔  support·d ≥ n·present, in integers.
+        left, right = support * self.denominator, self.numerator * present
+        return left >= right if self.inclusive else left > right
+
+
+# Used for a tier the round gives no threshold: more than half of the members present.
+MAJORITY = Threshold(1, 2, inclusive=False)
+
+
+@dataclass(frozen=True)
+class VoteTally:
+    """The count for one case. `support[tier]` counts the members present who voted for that
+    tier or a higher one; `decided` is the highest tier whose threshold is met, or None."""
+
+    present: int
+    support: dict
+    reached: tuple
+    decided: object
+    ignored: int
+
+    def share(self, tier):
+        return Fraction(self.support[tier], self.present) if self.present else Fraction(0)
+
+
+def tally_case_votes(*, tiers, eligible, votes, thresholds, default=MAJORITY):
+    """Count one case's votes.
+
+    `tiers` lists the tiers from the highest down; `eligible` is the set of members who count
+    as present for this case (already without conflicted members); `votes` maps a judge to the
+    tier voted for, or None for a vote for no tier (不授奖 / 不入选). A vote for a tier supports
+    that tier and every lower one (a member who wants a case to be 最佳 supports it being at
+    least 优秀 too). Votes of judges not in `eligible` are ignored (and counted as `ignored`);
+    eligible members who cast no vote on the case count in the denominator, as an abstention
+    does in the room. `thresholds` maps a tier to its `Threshold`; `default` applies otherwise.
+    """
+    position = {tier: index for index, tier in enumerate(tiers)}
+    support = dict.fromkeys(tiers, 0)
+    ignored = 0
+    for judge, tier in votes.items():
+        if judge not in eligible:
+            ignored += 1
+            continue
+        if tier is None:
+            continue
+        for lower in tiers[position[tier] :]:
+            support[lower] += 1
+    present = len(eligible)
+    reached = tuple(
+        tier for tier in tiers if thresholds.get(tier, default).met(support[tier], present)
+    )
+    return VoteTally(
+        present=present,
+        support=support,
+        reached=reached,
+        decided=reached[0] if reached else None,
+        ignored=ignored,
+    )

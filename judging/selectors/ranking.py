@@ -1,0 +1,244 @@
+"""Reads for tabulation: a round's submitted review scores, recomputed from the stored
+criterion scores, and the ranking table built from them.
+
+Median and trimmed mean have no portable SQL, and zscore needs every judge's whole series, so
+the maths runs once in Python over the rows of a single query (STYLE.md §5): never one query
+per case or per judge.
+"""
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cached_property
+from typing import NamedTuple
+
+from ..models import Criterion, CriterionScore, ReviewStatus, RoundEntry
+from ..tabulation import (
+    MEAN,
+    ZSCORE,
+    RankingEntry,
+    ReviewScoreCalculator,
+    rank,
+    review_zscores,
+    tally,
+    to_decimal,
+)
+
+
+class ScoredReview(NamedTuple):
+    """A submitted review with its score S recomputed from its criterion scores. Has the
+    `judge`, `case`, `score` of `tabulation.ReviewScore`, so the pure functions take it."""
+
+    judge: int
+    case: int
+    score: Fraction
+    review: int
+    values: dict  # criterion id → Decimal value
+
+
+def round_criteria(round_):
+    return list(Criterion.objects.filter(round=round_).order_by("order", "pk"))
+
+
+def submitted_reviews(round_, *, criteria=None, case=None):
+    """Every submitted review of `round_` (or of one `case`) as `ScoredReview`s, in a stable
+    order (judge, case, review): S is computed from scratch from the CriterionScore rows, never
+    read from the stored `Review.score`. One query over the criterion scores, plus one for the
+    round's criteria unless given."""
+    if criteria is None:
+        criteria = round_criteria(round_)
+    calculator = ReviewScoreCalculator({c.pk: (c.weight, c.max_points) for c in criteria})
+    rows = CriterionScore.objects.filter(
+        review__assignment__round=round_, review__status=ReviewStatus.SUBMITTED
+    )
+    if case is not None:
+        rows = rows.filter(review__assignment__case=case)
+    grouped = {}
+    for review_id, judge_id, case_id, criterion_id, value in rows.values_list(
+        "review_id",
+        "review__assignment__judge_id",
+        "review__assignment__case_id",
+        "criterion_id",
+        "value",
+    ).order_by():
+        item = grouped.get(review_id)
+        if item is None:
+            item = grouped[review_id] = (judge_id, case_id, {})
+        item[2][criterion_id] = value
+    reviews = [
+        ScoredReview(
+            judge=judge_id,
+            case=case_id,
+            score=calculator.score(sorted(values.items())),
+            review=review_id,
+            values=values,
+        )
+        for review_id, (judge_id, case_id, values) in grouped.items()
+    ]
+    reviews.sort(key=lambda r: (r.judge, r.case, r.review))
+    return reviews
+
+
+def round_entries(round_):
+    """The round's entries with the case fields ranking needs (one query)."""
+    return list(
+        RoundEntry.objects.filter(round=round_)
+        .select_related("case", "case__category")
+        .order_by("case__category__order", "case__category_id", "rank", "case__reference", "pk")
+    )
+
+
+def ranking_entries(entries):
+    return [
+        RankingEntry(case=e.case_id, category=e.case.category_id, reference=e.case.reference)
+        for e in entries
+    ]
+
+
+def compute_ranking(round_, entries, reviews):
+    """`(tallies, ranks)` of the entries by the round's aggregation."""
+    tallies = tally(reviews, round_.aggregation)
+    return tallies, rank(ranking_entries(entries), tallies)
+
+
+# --- The ranking table ---------------------------------------------------------------------
+@dataclass
+class RankingRow:
+    entry: RoundEntry
+    tally: object  # CaseTally by the round's aggregation, None without reviews
+    rank: int | None
+    mean_tally: object
+    mean_rank: int | None
+    zscore_tally: object
+    zscore_rank: int | None
+
+    @property
+    def case(self):
+        return self.entry.case
+
+    @property
+    def score(self):
+        return to_decimal(self.tally.score) if self.tally else None
+
+    @property
+    def mean_score(self):
+        return to_decimal(self.mean_tally.score) if self.mean_tally else None
+
+    @property
+    def zscore_score(self):
+        return to_decimal(self.zscore_tally.score) if self.zscore_tally else None
+
+    @property
+    def median(self):
+        return to_decimal(self.tally.median, 2) if self.tally else None
+
+    @property
+    def sigma(self):
+        return to_decimal(self.tally.sigma, 2) if self.tally else None
+
+    @property
+    def count(self):
+        return self.tally.count if self.tally else 0
+
+    @property
+    def disagreement(self):
+        return bool(self.tally and self.tally.disagreement)
+
+    @property
+    def stale(self):
+        """The stored score or rank differs from what the reviews give now."""
+        return self.entry.score != self.score or self.entry.rank != self.rank
+
+    @property
+    def rank_shift(self):
+        """Mean rank minus zscore rank: positive when normalising moves the case up."""
+        if self.mean_rank is None or self.zscore_rank is None:
+            return None
+        return self.mean_rank - self.zscore_rank
+
+
+@dataclass
+class RankingTable:
+    round: object
+    rows: list
+    reviews: list = field(repr=False)
+
+    @cached_property
+    def stale(self):
+        return any(row.stale for row in self.rows)
+
+    @cached_property
+    def tabulated(self):
+        return any(row.entry.rank is not None for row in self.rows)
+
+    @cached_property
+    def disagreements(self):
+        return sum(1 for row in self.rows if row.disagreement)
+
+
+def ranking_table(round_, *, category=None):
+    """Every entry of the round (or of one category) with its score and rank by the round's
+    aggregation, next to its mean and zscore score and rank, median, σ and disagreement flag.
+    Ranks are always computed over the whole round; three queries whatever its size."""
+    entries = round_entries(round_)
+    reviews = submitted_reviews(round_)
+    keys = ranking_entries(entries)
+    tallies = {MEAN: tally(reviews, MEAN), ZSCORE: tally(reviews, ZSCORE)}
+    if round_.aggregation not in tallies:
+        tallies[round_.aggregation] = tally(reviews, round_.aggregation)
+    ranks = {name: rank(keys, by_case) for name, by_case in tallies.items()}
+    official = round_.aggregation
+    rows = [
+        RankingRow(
+            entry=e,
+            tally=tallies[official].get(e.case_id),
+            rank=ranks[official][e.case_id],
+            mean_tally=tallies[MEAN].get(e.case_id),
+            mean_rank=ranks[MEAN][e.case_id],
+            zscore_tally=tallies[ZSCORE].get(e.case_id),
+            zscore_rank=ranks[ZSCORE][e.case_id],
+        )
+        for e in entries
+        if category is None or e.case.category_id == category.pk
+    ]
+    rows.sort(
+        key=lambda r: (
+            r.case.category.order if r.case.category_id else 0,
+            r.case.category_id or 0,
+            r.rank is None,
+            r.rank or 0,
+            r.case.reference,
+        )
+    )
+    return RankingTable(round=round_, rows=rows, reviews=reviews)
+
+
+# --- One case's reviews --------------------------------------------------------------------
+class ReviewDetail(NamedTuple):
+    judge: object
+    review: object
+    score: Fraction
+    z: object
+    values: list  # one Decimal (or None) per criterion, in criterion order
+
+
+def case_review_details(round_, case):
+    """Each submitted review of `case` in `round_` with the judge, every criterion score, the
+    comment, S and the review's z value (which needs the judges' whole series: one query over
+    the round's scores), in a bounded number of queries."""
+    from ..models import Review
+
+    criteria = round_criteria(round_)
+    reviews = submitted_reviews(round_, criteria=criteria)
+    zs = dict(zip((r.review for r in reviews), review_zscores(reviews), strict=True))
+    mine = [r for r in reviews if r.case == case.pk]
+    objects = Review.objects.select_related("assignment__judge").in_bulk([r.review for r in mine])
+    return criteria, [
+        ReviewDetail(
+            judge=objects[r.review].assignment.judge,
+            review=objects[r.review],
+            score=r.score,
+            z=zs[r.review],
+            values=[r.values.get(c.pk) for c in criteria],
+        )
+        for r in sorted(mine, key=lambda r: (r.judge, r.review))
+    ]
