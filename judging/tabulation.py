@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import NamedTuple
 
 MEAN = "mean"
@@ -159,11 +160,6 @@ def decimal_sqrt(value):
     return ctx.sqrt(ctx.divide(Decimal(value.numerator), Decimal(value.denominator)))
 
 
-def fraction_to_context(value):
-    value = Fraction(value)
-    return ZSCORE_CONTEXT.divide(Decimal(value.numerator), Decimal(value.denominator))
-
-
 def population_sigma(values):
     return decimal_sqrt(population_variance(values))
 
@@ -173,54 +169,92 @@ def is_disagreement(values):
     return population_variance(values) > DISAGREEMENT_SIGMA**2
 
 
+# --- Scaled integers -------------------------------------------------------------------------
+# Review scores are exact Fractions. For speed over a whole round they are brought once to a
+# common denominator K (one lcm) and handled as integers x = S·K; every statistic below is then
+# integer arithmetic and one Fraction at the end, identical to the Fraction definitions above.
+def scale_scores(reviews):
+    """`(K, [x_i])` with every review's S = x_i / K."""
+    scores = [r.score if isinstance(r.score, Fraction) else Fraction(r.score) for r in reviews]
+    scale = math.lcm(1, *{score.denominator for score in scores})
+    return scale, [score.numerator * (scale // score.denominator) for score in scores]
+
+
 # --- zscore --------------------------------------------------------------------------------
 class JudgeStats(NamedTuple):
+    """A judge's series in the round, as scaled integers: count m, Σx and Σx²."""
+
     count: int
-    mean: Fraction
-    variance: Fraction
+    total: int
+    squares: int
+    scale: int
+
+    @property
+    def mean(self):
+        return Fraction(self.total, self.count * self.scale)
+
+    @property
+    def spread(self):
+        """m·Σx² − (Σx)², which is m²K² times the population variance."""
+        return self.count * self.squares - self.total * self.total
+
+    @property
+    def variance(self):
+        return Fraction(self.spread, (self.count * self.scale) ** 2)
 
     @property
     def normalisable(self):
         """z is 0 for every review of a judge with fewer than 2 reviews or σ = 0."""
-        return self.count >= 2 and self.variance > 0
+        return self.count >= 2 and self.spread > 0
 
     @property
     def sigma(self):
         return decimal_sqrt(self.variance)
 
 
+def _judge_stats(reviews, scale, scaled):
+    sums = {}
+    for review, x in zip(reviews, scaled, strict=True):
+        count, total, squares = sums.get(review.judge, (0, 0, 0))
+        sums[review.judge] = (count + 1, total + x, squares + x * x)
+    return {judge: JudgeStats(*values, scale) for judge, values in sums.items()}
+
+
 def judge_stats(reviews):
     """`{judge: JudgeStats}` over all of each judge's reviews (the whole round)."""
-    by_judge = defaultdict(list)
-    for review in reviews:
-        by_judge[review.judge].append(Fraction(review.score))
-    return {
-        judge: JudgeStats(len(scores), mean(scores), population_variance(scores))
-        for judge, scores in by_judge.items()
-    }
+    reviews = list(reviews)
+    scale, scaled = scale_scores(reviews)
+    return _judge_stats(reviews, scale, scaled)
+
+
+def _zscores(reviews, scale, scaled):
+    # z = (S − μ)/σ = (m·x − Σx) / √(m·Σx² − (Σx)²): K and m cancel, so z is one correctly
+    # rounded square root of an integer and one correctly rounded division.
+    stats = _judge_stats(reviews, scale, scaled)
+    ctx = ZSCORE_CONTEXT
+    roots = {judge: ctx.sqrt(Decimal(s.spread)) for judge, s in stats.items() if s.normalisable}
+    zero = Decimal(0)
+    result = []
+    for review, x in zip(reviews, scaled, strict=True):
+        root = roots.get(review.judge)
+        if root is None:
+            result.append(zero)
+            continue
+        s = stats[review.judge]
+        result.append(ctx.divide(Decimal(s.count * x - s.total), root))
+    return result
 
 
 def review_zscores(reviews):
     """z = (S − μ_j)/σ_j of each review, in input order, as Decimals of the fixed context."""
-    stats = judge_stats(reviews)
-    sigmas = {judge: s.sigma for judge, s in stats.items() if s.normalisable}
-    zero = Decimal(0)
-    result = []
-    for review in reviews:
-        sigma = sigmas.get(review.judge)
-        if sigma is None:
-            result.append(zero)
-            continue
-        deviation = fraction_to_context(Fraction(review.score) - stats[review.judge].mean)
-        result.append(ZSCORE_CONTEXT.divide(deviation, sigma))
-    return result
+    reviews = list(reviews)
+    scale, scaled = scale_scores(reviews)
+    return _zscores(reviews, scale, scaled)
 
 
-def zscore_case_scores(reviews):
-    """`{case: 50 + 10 × mean z}` over the round's reviews. Reviews are summed per case in
-    the order given, so callers pass them in a stable order (judge, then case)."""
+def _zscore_case_scores(reviews, scale, scaled):
     z_by_case = defaultdict(list)
-    for review, z in zip(reviews, review_zscores(reviews), strict=True):
+    for review, z in zip(reviews, _zscores(reviews, scale, scaled), strict=True):
         z_by_case[review.case].append(z)
     ctx = ZSCORE_CONTEXT
     result = {}
@@ -233,26 +267,49 @@ def zscore_case_scores(reviews):
     return result
 
 
+def zscore_case_scores(reviews):
+    """`{case: 50 + 10 × mean z}` over the round's reviews. The z of a case are summed in the
+    order the reviews are given, so callers pass them in a stable order (judge, then case)."""
+    reviews = list(reviews)
+    scale, scaled = scale_scores(reviews)
+    return _zscore_case_scores(reviews, scale, scaled)
+
+
 # --- Case tallies and ranking --------------------------------------------------------------
 @dataclass(frozen=True)
 class CaseTally:
-    """One case's review scores and everything derived from them in a round."""
+    """One case's review scores (as `scaled` integers over `scale`, in input order) and its
+    case score by the round's aggregation, with the statistics derived from them."""
 
     case: object
-    scores: tuple
+    scaled: tuple
+    scale: int
     score: object  # Fraction for mean/trimmed, Decimal for zscore
 
     @property
     def count(self):
-        return len(self.scores)
+        return len(self.scaled)
 
     @property
+    def scores(self):
+        return tuple(Fraction(x, self.scale) for x in self.scaled)
+
+    @cached_property
     def median(self):
-        return median(self.scores)
+        ordered = sorted(self.scaled)
+        middle = len(ordered) // 2
+        if len(ordered) % 2:
+            return Fraction(ordered[middle], self.scale)
+        return Fraction(ordered[middle - 1] + ordered[middle], 2 * self.scale)
+
+    @cached_property
+    def _spread(self):
+        total = sum(self.scaled)
+        return self.count * sum(x * x for x in self.scaled) - total * total
 
     @property
     def variance(self):
-        return population_variance(self.scores)
+        return Fraction(self._spread, (self.count * self.scale) ** 2)
 
     @property
     def sigma(self):
@@ -260,9 +317,10 @@ class CaseTally:
 
     @property
     def disagreement(self):
-        return is_disagreement(self.scores)
+        """σ > 15 decided exactly as n·Σx² − (Σx)² > 15²·n²·K²."""
+        return self._spread > DISAGREEMENT_SIGMA**2 * (self.count * self.scale) ** 2
 
-    @property
+    @cached_property
     def compare_score(self):
         """The score as ranked: exact for mean/trimmed; zscore at `ZSCORE_COMPARE_PLACES`."""
         if isinstance(self.score, Decimal):
@@ -271,27 +329,30 @@ class CaseTally:
                     Decimal(1).scaleb(-ZSCORE_COMPARE_PLACES), context=ZSCORE_CONTEXT
                 )
             )
-        return Fraction(self.score)
+        return self.score
 
 
 def tally(reviews, aggregation):
     """`{case: CaseTally}` for every case with at least one review, by `aggregation`
     (`mean`, `trimmed` or `zscore`, DESIGN.md §5)."""
-    reviews = list(reviews)
-    scores_by_case = defaultdict(list)
-    for review in reviews:
-        scores_by_case[review.case].append(Fraction(review.score))
-    if aggregation == MEAN:
-        scores = {case: mean(values) for case, values in scores_by_case.items()}
-    elif aggregation == TRIMMED:
-        scores = {case: trimmed_mean(values) for case, values in scores_by_case.items()}
-    elif aggregation == ZSCORE:
-        scores = zscore_case_scores(reviews)
-    else:
+    if aggregation not in AGGREGATIONS:
         raise ValueError(f"unknown aggregation {aggregation!r}")
+    reviews = list(reviews)
+    scale, scaled = scale_scores(reviews)
+    by_case = defaultdict(list)
+    for review, x in zip(reviews, scaled, strict=True):
+        by_case[review.case].append(x)
+    if aggregation == ZSCORE:
+        scores = _zscore_case_scores(reviews, scale, scaled)
+    else:
+        scores = {}
+        for case, values in by_case.items():
+            if aggregation == TRIMMED and len(values) >= TRIM_FROM:
+                values = sorted(values)[1:-1]
+            scores[case] = Fraction(sum(values), len(values) * scale)
     return {
-        case: CaseTally(case=case, scores=tuple(values), score=scores[case])
-        for case, values in scores_by_case.items()
+        case: CaseTally(case=case, scaled=tuple(values), scale=scale, score=scores[case])
+        for case, values in by_case.items()
     }
 
 
@@ -310,26 +371,41 @@ def tie_key(tally_):
     return (tally_.compare_score, tally_.median, tally_.count)
 
 
+def tie_keys(tallies):
+    """`{case: tie_key}` with the Fractions brought to common denominators, so that sorting
+    compares integers (the order is the same as comparing the Fractions)."""
+    keys = {case: tie_key(t) for case, t in tallies.items()}
+    score_den = math.lcm(1, *{k[0].denominator for k in keys.values()})
+    median_den = math.lcm(1, *{k[1].denominator for k in keys.values()})
+    return {
+        case: (
+            score.numerator * (score_den // score.denominator),
+            middle.numerator * (median_den // middle.denominator),
+            count,
+        )
+        for case, (score, middle, count) in keys.items()
+    }
+
+
 def rank(entries, tallies):
     """`{case: rank}` inside each category: score desc, then median S desc, then more reviews,
     then reference number asc (DESIGN.md §5). Ranks run 1, 2, 3… without gaps; a case without
     a tally (no review) gets `None`."""
+    keys = tie_keys(tallies)
     by_category = defaultdict(list)
     result = {}
     for entry in entries:
-        if entry.case in tallies:
+        if entry.case in keys:
             by_category[entry.category].append(entry)
         else:
             result[entry.case] = None
     for members in by_category.values():
-        members.sort(key=lambda e: (*_negated(tie_key(tallies[e.case])), e.reference or "", e.case))
+        # Two stable sorts: reference (then id) ascending, then the tie key descending.
+        members.sort(key=lambda e: (e.reference or "", e.case))
+        members.sort(key=lambda e: keys[e.case], reverse=True)
         for position, entry in enumerate(members, start=1):
             result[entry.case] = position
     return result
-
-
-def _negated(key):
-    return tuple(-value for value in key)
 
 
 # --- Plenary votes -------------------------------------------------------------------------

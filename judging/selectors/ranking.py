@@ -32,7 +32,7 @@ class ScoredReview(NamedTuple):
     case: int
     score: Fraction
     review: int
-    values: dict  # criterion id → Decimal value
+    values: list  # (criterion id, Decimal value) pairs
 
 
 def round_criteria(round_):
@@ -62,16 +62,12 @@ def submitted_reviews(round_, *, criteria=None, case=None):
     ).order_by():
         item = grouped.get(review_id)
         if item is None:
-            item = grouped[review_id] = (judge_id, case_id, {})
-        item[2][criterion_id] = value
+            grouped[review_id] = (judge_id, case_id, [(criterion_id, value)])
+        else:
+            item[2].append((criterion_id, value))
+    score = calculator.score
     reviews = [
-        ScoredReview(
-            judge=judge_id,
-            case=case_id,
-            score=calculator.score(sorted(values.items())),
-            review=review_id,
-            values=values,
-        )
+        ScoredReview(judge_id, case_id, score(values), review_id, values)
         for review_id, (judge_id, case_id, values) in grouped.items()
     ]
     reviews.sort(key=lambda r: (r.judge, r.case, r.review))
@@ -238,7 +234,7 @@ def case_review_details(round_, case):
             review=objects[r.review],
             score=r.score,
             z=zs[r.review],
-            values=[r.values.get(c.pk) for c in criteria],
+            values=[dict(r.values).get(c.pk) for c in criteria],
         )
         for r in sorted(mine, key=lambda r: (r.judge, r.review))
     ]

@@ -327,3 +327,18 @@ def test_mean_and_zscore_ranks_can_differ():
     assert mean_rank == {4: 1, 2: 2, 1: 3, 3: 4}
     assert {c: t.score for c, t in zscore_tallies.items()} == {1: 60, 2: 40, 3: 40, 4: 60}
     assert zscore_rank == {4: 1, 1: 2, 2: 3, 3: 4}
+
+
+def test_case_tally_statistics_equal_the_fraction_definitions():
+    round_ = reviews(
+        ("A", 1, Fraction(200, 3)), ("B", 1, Fraction("72.25")), ("C", 1, 50), ("D", 1, 91)
+    )
+
+    found = tally(round_, MEAN)[1]
+
+    values = [Fraction(200, 3), Fraction("72.25"), 50, 91]
+    assert found.score == mean(values)
+    assert found.median == median(values)
+    assert found.variance == population_variance(values)
+    assert found.disagreement == is_disagreement(values)
+    assert found.scores == tuple(values)
