@@ -11,7 +11,20 @@ from fractions import Fraction
 from functools import cached_property
 from typing import NamedTuple
 
-from ..models import Criterion, CriterionScore, ReviewStatus, RoundEntry
+from django.db.models import Q
+
+from cases.models import EditionStatus
+
+from ..models import (
+    Criterion,
+    CriterionScore,
+    Review,
+    ReviewStatus,
+    Round,
+    RoundEntry,
+    RoundKind,
+    RoundStatus,
+)
 from ..tabulation import (
     MEAN,
     ZSCORE,
@@ -221,8 +234,6 @@ def case_review_details(round_, case):
     """Each submitted review of `case` in `round_` with the judge, every criterion score, the
     comment, S and the review's z value (which needs the judges' whole series: one query over
     the round's scores), in a bounded number of queries."""
-    from ..models import Review
-
     criteria = round_criteria(round_)
     reviews = submitted_reviews(round_, criteria=criteria)
     zs = dict(zip((r.review for r in reviews), review_zscores(reviews), strict=True))
@@ -238,3 +249,73 @@ def case_review_details(round_, case):
         )
         for r in sorted(mine, key=lambda r: (r.judge, r.review))
     ]
+
+
+# --- Verification of stored rankings ------------------------------------------------------
+class Difference(NamedTuple):
+    round: object
+    reference: str
+    what: str  # "score", "rank", "entry", "review score"
+    stored: object
+    recomputed: object
+
+
+def verifiable_rounds(*, include_open=False):
+    """Rounds whose stored ranking `verify_results` checks: scoring rounds with at least one
+    tabulated entry (a score or a rank stored) that are closed or belong to an edition in
+    公示, published or archived. A still-open round's ranking is an interim one (reviews may
+    still arrive), so it is checked only with `include_open`."""
+    tabulated = Q(entries__score__isnull=False) | Q(entries__rank__isnull=False)
+    rounds = Round.objects.filter(tabulated, kind=RoundKind.SCORING)
+    if not include_open:
+        rounds = rounds.filter(
+            Q(status=RoundStatus.CLOSED)
+            | Q(
+                edition__status__in=[
+                    EditionStatus.PUBLICITY,
+                    EditionStatus.PUBLISHED,
+                    EditionStatus.ARCHIVED,
+                ]
+            )
+        )
+    return rounds.distinct().select_related("edition__programme").order_by("edition", "order")
+
+
+def ranking_differences(round_):
+    """Recompute the round's ranking from the stored criterion scores — S from scratch, never
+    from `Review.score` — and list every difference from what is stored: an entry's score or
+    rank, a reviewed case without an entry, and a review's stored score."""
+    reviews = submitted_reviews(round_)
+    entries = round_entries(round_)
+    tallies, ranks = compute_ranking(round_, entries, reviews)
+    differences = []
+    for e in entries:
+        found = tallies.get(e.case_id)
+        score = to_decimal(found.score) if found else None
+        if e.score != score:
+            differences.append(Difference(round_, e.case.reference, "score", e.score, score))
+        if e.rank != ranks[e.case_id]:
+            differences.append(
+                Difference(round_, e.case.reference, "rank", e.rank, ranks[e.case_id])
+            )
+    entered = {e.case_id for e in entries}
+    for case_id in sorted({r.case for r in reviews} - entered):
+        differences.append(Difference(round_, f"#{case_id}", "entry", None, "missing"))
+    stored = dict(
+        Review.objects.filter(assignment__round=round_, status=ReviewStatus.SUBMITTED).values_list(
+            "pk", "score"
+        )
+    )
+    references = {e.case_id: e.case.reference for e in entries}
+    for r in reviews:
+        if stored.get(r.review) != to_decimal(r.score):
+            differences.append(
+                Difference(
+                    round_,
+                    references.get(r.case, f"#{r.case}"),
+                    "review score",
+                    stored.get(r.review),
+                    to_decimal(r.score),
+                )
+            )
+    return differences
