@@ -1,0 +1,182 @@
+"""Counting a plenary vote round (DESIGN.md §4, kind `vote`).
+
+Who counts, for one case of the round:
+- a *member* is a judge of a panel of the edition that covers the case's category (a panel
+  with no categories covers them all);
+- a member is *present* when they cast at least one vote in the round (the meeting's
+  attendance); a present member who casts no vote on this case counts as an abstention — in
+  the denominator, not in the support;
+- a *conflicted* member is left out of both numerator and denominator: a recusal from the
+  case (Conflict with `case`), or a conflict with — or an affiliation to — one of the case's
+  units (owner, submitting or lead unit) or a unit above it in the unit tree;
+- votes of judges who are not members, or are conflicted, are ignored (and counted).
+A vote for a tier supports that tier and every lower one; a tier is reached when its support
+meets the round's threshold for it (`VoteThreshold`), by default more than half.
+"""
+
+from dataclasses import dataclass
+
+from cases.models import AwardTier, CaseLeadUnit, Unit
+
+from ..models import (
+    Conflict,
+    Judge,
+    Panel,
+    PanelMembership,
+    RoundEntry,
+    Vote,
+    VoteChoice,
+    VoteMode,
+    VoteThreshold,
+)
+from ..tabulation import MAJORITY, Threshold, tally_case_votes
+
+IN = "in"
+
+
+@dataclass
+class VoteRow:
+    entry: RoundEntry
+    tally: object  # tabulation.VoteTally
+    decided_tier: object  # AwardTier or None (tier mode)
+    conflicted: int
+
+    @property
+    def passed(self):
+        return self.tally.decided is not None
+
+
+@dataclass
+class VoteCount:
+    round: object
+    tiers: list  # AwardTier list in tier mode, [] in in/out mode
+    thresholds: dict  # tier id (or IN) → Threshold
+    rows: list
+
+    def support_columns(self, row):
+        keys = [t.pk for t in self.tiers] if self.tiers else [IN]
+        return [(row.tally.support[k], row.tally.share(k)) for k in keys]
+
+
+def _ancestors_or_self(unit_ids, parents):
+    found = set()
+    for unit in unit_ids:
+        while unit is not None and unit not in found:
+            found.add(unit)
+            unit = parents.get(unit)
+    return found
+
+
+def round_thresholds(round_, tiers):
+    rows = list(VoteThreshold.objects.filter(round=round_))
+    default = next(
+        (Threshold(r.numerator, r.denominator, r.inclusive) for r in rows if r.tier_id is None),
+        MAJORITY,
+    )
+    own = {r.tier_id: Threshold(r.numerator, r.denominator, r.inclusive) for r in rows if r.tier_id}
+    if not tiers:
+        return {IN: default}
+    return {tier.pk: own.get(tier.pk, default) for tier in tiers}
+
+
+def vote_count(round_):
+    """The tally of every entry of a vote round, in a fixed number of queries."""
+    entries = list(
+        RoundEntry.objects.filter(round=round_)
+        .select_related("case", "case__category")
+        .order_by("case__category__order", "case__category_id", "case__reference", "pk")
+    )
+    tier_mode = round_.vote_mode == VoteMode.TIER
+    tiers = list(AwardTier.objects.filter(edition_id=round_.edition_id)) if tier_mode else []
+    thresholds = round_thresholds(round_, tiers)
+    keys = [t.pk for t in tiers] if tier_mode else [IN]
+
+    members_all, members_by_category = _members(round_.edition_id)
+    votes = {}
+    present = set()
+    for case_id, judge_id, choice, tier_id in Vote.objects.filter(round=round_).values_list(
+        "case_id", "judge_id", "choice", "tier_id"
+    ):
+        present.add(judge_id)
+        if tier_mode:
+            value = tier_id if choice == VoteChoice.TIER else None
+        else:
+            value = IN if choice == VoteChoice.IN else None
+        votes.setdefault(case_id, {})[judge_id] = value
+
+    conflicted = _conflicted_pairs(entries, present)
+    tier_by_pk = {t.pk: t for t in tiers}
+    rows = []
+    for entry in entries:
+        members = members_all | members_by_category.get(entry.case.category_id, set())
+        in_room = members & present
+        excluded = {j for j in in_room if (j, entry.case_id) in conflicted}
+        found = tally_case_votes(
+            tiers=keys,
+            eligible=in_room - excluded,
+            votes=votes.get(entry.case_id, {}),
+            thresholds=thresholds,
+        )
+        rows.append(
+            VoteRow(
+                entry=entry,
+                tally=found,
+                decided_tier=tier_by_pk.get(found.decided),
+                conflicted=len(excluded),
+            )
+        )
+    return VoteCount(round=round_, tiers=tiers, thresholds=thresholds, rows=rows)
+
+
+def _members(edition_id):
+    """`(judges of panels covering every category, {category_id: judges})` (two queries)."""
+    categories = {}
+    for panel_id, category_id in Panel.categories.through.objects.filter(
+        panel__edition_id=edition_id
+    ).values_list("panel_id", "category_id"):
+        categories.setdefault(panel_id, set()).add(category_id)
+    members_all, members_by_category = set(), {}
+    for panel_id, judge_id in PanelMembership.objects.filter(
+        panel__edition_id=edition_id
+    ).values_list("panel_id", "judge_id"):
+        if panel_id not in categories:
+            members_all.add(judge_id)
+        for category_id in categories.get(panel_id, ()):
+            members_by_category.setdefault(category_id, set()).add(judge_id)
+    return members_all, members_by_category
+
+
+def _conflicted_pairs(entries, judges):
+    """`{(judge_id, case_id)}` for the given judges and the entries' cases (four queries)."""
+    if not judges or not entries:
+        return set()
+    case_ids = [e.case_id for e in entries]
+    case_units = {
+        e.case_id: {u for u in (e.case.owner_unit_id, e.case.submitting_unit_id) if u}
+        for e in entries
+    }
+    for case_id, unit_id in CaseLeadUnit.objects.filter(case_id__in=case_ids).values_list(
+        "case_id", "unit_id"
+    ):
+        case_units[case_id].add(unit_id)
+    parents = dict(Unit.objects.values_list("pk", "parent_id"))
+    covered = {case: _ancestors_or_self(units, parents) for case, units in case_units.items()}
+
+    pairs = set()
+    judge_units = {}
+    for judge_id, unit_id, case_id in Conflict.objects.filter(judge_id__in=judges).values_list(
+        "judge_id", "unit_id", "case_id"
+    ):
+        if case_id is not None:
+            pairs.add((judge_id, case_id))
+        if unit_id is not None:
+            judge_units.setdefault(judge_id, set()).add(unit_id)
+    for judge_id, affiliation_id in Judge.objects.filter(
+        pk__in=judges, affiliation__isnull=False
+    ).values_list("pk", "affiliation_id"):
+        judge_units.setdefault(judge_id, set()).add(affiliation_id)
+    for judge_id, units in judge_units.items():
+        for case_id, above in covered.items():
+            if units & above:
+                pairs.add((judge_id, case_id))
+    return pairs
