@@ -408,6 +408,29 @@ def rank(entries, tallies):
     return result
 
 
+# --- Advancement cuts ----------------------------------------------------------------------
+def percent_quota(percent, count):
+    """How many of `count` cases make the top `percent`%: ⌈percent × count / 100⌉ (rounded up,
+    so a category of 7 with 30% sends 3, not 2), computed exactly."""
+    return math.ceil(Fraction(Decimal(percent)) * count / 100)
+
+
+def top_cut(keys, quota):
+    """How many cases advance when the top `quota` do, `keys` being the cases' tie keys in rank
+    order: `quota`, plus every following case whose key equals the last one's. Such cases
+    differ only by reference number, which is no merit, so a true tie at the boundary
+    advances together (the category may then send more than `quota`)."""
+    if quota <= 0:
+        return 0
+    if quota >= len(keys):
+        return len(keys)
+    boundary = keys[quota - 1]
+    taken = quota
+    while taken < len(keys) and keys[taken] == boundary:
+        taken += 1
+    return taken
+
+
 # --- Plenary votes -------------------------------------------------------------------------
 class Threshold(NamedTuple):
     """Share of the members present a tier needs: `numerator/denominator`, reached at equality
