@@ -440,6 +440,10 @@ class Threshold(NamedTuple):
     denominator: int
     inclusive: bool = True
 
+    @property
+    def label(self):
+        return f"{'≥' if self.inclusive else '>'} {self.numerator}/{self.denominator}"
+
     def met(self, support, present):
         if present == 0:
             return False

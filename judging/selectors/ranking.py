@@ -229,6 +229,14 @@ class ReviewDetail(NamedTuple):
     z: object
     values: list  # one Decimal (or None) per criterion, in criterion order
 
+    @property
+    def score_display(self):
+        return to_decimal(self.score)
+
+    @property
+    def z_display(self):
+        return to_decimal(self.z)
+
 
 def case_review_details(round_, case):
     """Each submitted review of `case` in `round_` with the judge, every criterion score, the

@@ -16,6 +16,8 @@ meets the round's threshold for it (`VoteThreshold`), by default more than half.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from cases.models import AwardTier, CaseLeadUnit, Unit
 
 from ..models import (
@@ -40,10 +42,18 @@ class VoteRow:
     tally: object  # tabulation.VoteTally
     decided_tier: object  # AwardTier or None (tier mode)
     conflicted: int
+    keys: list  # tier ids (or [IN]) from the highest
 
     @property
     def passed(self):
         return self.tally.decided is not None
+
+    @property
+    def columns(self):
+        """`(support, share, reached)` per tier, from the highest."""
+        return [
+            (self.tally.support[k], self.tally.share(k), k in self.tally.reached) for k in self.keys
+        ]
 
 
 @dataclass
@@ -53,9 +63,12 @@ class VoteCount:
     thresholds: dict  # tier id (or IN) → Threshold
     rows: list
 
-    def support_columns(self, row):
-        keys = [t.pk for t in self.tiers] if self.tiers else [IN]
-        return [(row.tally.support[k], row.tally.share(k)) for k in keys]
+    @property
+    def headers(self):
+        """`(label, threshold)` per column."""
+        if not self.tiers:
+            return [(_("入选"), self.thresholds[IN])]
+        return [(tier.name, self.thresholds[tier.pk]) for tier in self.tiers]
 
 
 def _ancestors_or_self(unit_ids, parents):
@@ -123,6 +136,7 @@ def vote_count(round_):
                 tally=found,
                 decided_tier=tier_by_pk.get(found.decided),
                 conflicted=len(excluded),
+                keys=keys,
             )
         )
     return VoteCount(round=round_, tiers=tiers, thresholds=thresholds, rows=rows)

@@ -77,6 +77,7 @@ class AdvancementPlan:
     round: Round
     proposals: list
     next_round: Round | None
+    votes: object = None  # the VoteCount of a vote round
 
     @property
     def confirmed(self):
@@ -138,13 +139,17 @@ def _check_rule(round_):
 def advancement_plan(round_):
     """What the round's rule proposes for each entry, next to any override (a read)."""
     _check_rule(round_)
+    votes = None
     if round_.kind == RoundKind.SCORING:
         proposals = _scoring_proposals(round_)
     elif round_.kind == RoundKind.VERIFICATION:
         proposals = _verification_proposals(round_)
     else:
-        proposals = _vote_proposals(round_)
-    return AdvancementPlan(round=round_, proposals=proposals, next_round=next_round(round_))
+        votes = vote_count(round_)
+        proposals = _vote_proposals(votes)
+    return AdvancementPlan(
+        round=round_, proposals=proposals, next_round=next_round(round_), votes=votes
+    )
 
 
 def _scoring_proposals(round_):
@@ -226,7 +231,7 @@ def _scoring_note(round_, entry, tallies, ranks, tied, members):
             }
         return _("第 %(rank)s 名 / 前 %(p)s%% 即 %(k)s 名(%(m)s × %(p)s%%,向上取整)") % {
             "rank": position,
-            "p": _value(round_).normalize(),
+            "p": format(_value(round_).normalize(), "f"),
             "k": quota,
             "m": len(members),
         }
@@ -281,9 +286,9 @@ def _verification_proposals(round_):
     return proposals
 
 
-def _vote_proposals(round_):
+def _vote_proposals(votes):
     proposals = []
-    for row in vote_count(round_).rows:
+    for row in votes.rows:
         if row.passed:
             label = row.decided_tier.name if row.decided_tier else _("入选")
             note = _("达到“%(tier)s”的通过门槛") % {"tier": label}
