@@ -191,7 +191,7 @@ class AdvancementPage(RoundPage, TemplateView):
         for proposal in plan.proposals:
             form = bound if bound is not None and bound.entry_id == proposal.entry.pk else None
             if form is None:
-                form = OverrideForm(prefix=f"e{proposal.entry.pk}")
+                form = OverrideForm(entry=proposal.entry)
             rows.append((proposal, form))
         return self.admin_context(plan=plan, rows=rows)
 
@@ -208,15 +208,19 @@ class AdvancementPage(RoundPage, TemplateView):
                     % {"advanced": plan.advancing, "eliminated": plan.eliminated},
                 )
                 return redirect(request.path)
-            entry = get_object_or_404(RoundEntry, round=self.round, pk=request.POST.get("entry"))
+            entry_id = request.POST.get("entry", "")
+            if not entry_id.isdigit():
+                raise Http404
+            entry = get_object_or_404(
+                RoundEntry.objects.select_related("case"), round=self.round, pk=entry_id
+            )
             if action == "clear":
                 advancement_override_clear(entry=entry, by=request.user)
                 messages.success(request, _("已撤销对 %(case)s 的调整。") % {"case": entry.case})
                 return redirect(request.path)
             if action != "override":
                 raise Http404
-            form = OverrideForm(request.POST, prefix=f"e{entry.pk}")
-            form.entry_id = entry.pk
+            form = OverrideForm(request.POST, entry=entry)
             if not form.is_valid():
                 messages.error(request, _("调整未保存,请检查下面标出的内容。"))
                 return self.render_to_response(self.get_context_data(bound=form))
