@@ -35,7 +35,7 @@ def review_table(round_, *, anonymous=False):
     """Header and rows: one row per submitted review with every criterion score, S and the
     comment (two queries for the scores, one for the comments and names)."""
     criteria = round_criteria(round_)
-    reviews = submitted_reviews(round_, criteria=criteria)
+    reviews = submitted_reviews(round_, criteria=criteria, keep_values=True)
     details = {
         pk: rest
         for pk, *rest in Review.objects.filter(
@@ -123,10 +123,12 @@ def ranking_export_table(round_):
 
 
 def _xlsx_cell(sheet, value):
-    cell = WriteOnlyCell(sheet, value=value)
+    """The value itself, or a text cell when openpyxl would take it for a formula."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"
-    return cell
+        return cell
+    return value
 
 
 def round_xlsx(round_, *, anonymous=False):

@@ -84,38 +84,52 @@ class ReviewScoreCalculator:
 
     def score(self, values):
         """S of one review from `[(criterion_id, value), …]`."""
-        numerator = 0
-        weight = 0
-        for criterion, value in values:
+        ((_judge, _case, score, _values),) = self.scores(
+            (None, None, None, criterion, value) for criterion, value in values
+        ).values()
+        return score
+
+    def scores(self, rows, *, keep_values=False):
+        """S of many reviews from `(review, judge, case, criterion, value)` rows in any order:
+        `{review: (judge, case, S, values)}`, `values` the `(criterion, value)` pairs when
+        `keep_values`, else None. One pass, integers only for values with two decimals."""
+        factor, weight = self.factor, self.weight
+        found = {}
+        for review, judge, case, criterion, value in rows:
             if not isinstance(value, Decimal):
                 value = Decimal(value)
             top, bottom = value.as_integer_ratio()
             hundredths, remainder = divmod(top * 100, bottom)
-            if remainder:
-                return self._score_any_precision(values)
-            numerator += self.factor[criterion] * hundredths
-            weight += self.weight[criterion]
-        if weight == 0:
-            raise ValueError("A review needs at least one criterion with a positive weight.")
-        return Fraction(numerator * self.weight_den, self.ratio_den * weight)
-
-    def _score_any_precision(self, values):
-        numerator = Fraction(0)
-        weight = 0
-        for criterion, value in values:
-            numerator += self.factor[criterion] * Fraction(Decimal(value)) * 100
-            weight += self.weight[criterion]
-        return numerator * self.weight_den / (self.ratio_den * weight)
+            if remainder:  # more than two decimals: stay exact
+                term = Fraction(factor[criterion] * top * 100, bottom)
+            else:
+                term = factor[criterion] * hundredths
+            item = found.get(review)
+            if item is None:
+                item = found[review] = [judge, case, 0, 0, [] if keep_values else None]
+            item[2] += term
+            item[3] += weight[criterion]
+            if keep_values:
+                item[4].append((criterion, value))
+        return {
+            review: (judge, case, Fraction(total * self.weight_den, self.ratio_den * w), values)
+            for review, (judge, case, total, w, values) in found.items()
+        }
 
 
 def to_decimal(value, places=4):
-    """Round an exact Fraction (or a Decimal) half-up to `places` decimals, for storage and
-    display. Done in integer arithmetic: no intermediate rounding, whatever the context."""
-    value = Fraction(value)
-    scaled = value * 10**places
-    magnitude = math.floor(abs(scaled) + Fraction(1, 2))
-    digits = -magnitude if scaled < 0 else magnitude
-    return Decimal(f"{digits}e-{places}")  # built from a string: exact
+    """Round an exact Fraction (or a Decimal, or an int) half-up to `places` decimals, for
+    storage and display. Integer arithmetic only: no intermediate rounding, whatever the
+    Decimal context."""
+    if isinstance(value, Decimal):
+        numerator, denominator = value.as_integer_ratio()
+    else:
+        numerator, denominator = value.numerator, value.denominator
+    quotient, remainder = divmod(abs(numerator) * 10**places, denominator)
+    if 2 * remainder >= denominator:
+        quotient += 1
+    sign = "-" if numerator < 0 and quotient else ""
+    return Decimal(f"{sign}{quotient}e-{places}")  # built from a string: exact
 
 
 # --- Statistics over one case's scores ---------------------------------------------------

@@ -7,6 +7,7 @@ round. Staff status alone never lets anyone score: these pages only read and tab
 """
 
 from django.contrib import admin, messages
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -31,6 +32,12 @@ from ..services.advancement import (
     advancement_plan,
 )
 from ..services.tabulation import tabulate_round
+
+PAGE_SIZE = 200
+
+
+def paginate(request, rows):
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def results_urls(round_):
@@ -111,10 +118,16 @@ class RankingPage(RoundPage, TemplateView):
         return next((c for c in self.categories if str(c.pk) == wanted), None)
 
     def get_context_data(self, **kwargs):
+        table = ranking_table(self.round, category=self.category)
         return self.admin_context(
-            table=ranking_table(self.round, category=self.category),
+            table=table,
+            page_obj=paginate(self.request, table.rows),
+            query_prefix=f"category={self.category.pk}&" if self.category else "",
             categories=self.categories,
             category=self.category,
+            case_url_prefix=reverse("admin:judging_round_ranking", args=[self.round.pk]),
+            detail_label=_("查看评分"),
+            disagreement_label=_("分歧"),
         )
 
     def post(self, request, *args, **kwargs):
@@ -178,22 +191,25 @@ class ExportView(RoundPage):
 
 
 class AdvancementPage(RoundPage, TemplateView):
+    """The proposal for the whole round, with the confirm button; each case is adjusted on
+    its own page (one form per page keeps a 2,000-case round light and every label plain)."""
+
     template_name = "admin/judging/advancement.html"
     title = gettext_lazy("晋级")
     kinds = {RoundKind.SCORING, RoundKind.VERIFICATION, RoundKind.VOTE}
 
-    def get_context_data(self, bound=None, **kwargs):
+    def get_context_data(self, **kwargs):
         try:
             plan = advancement_plan(self.round)
         except DomainError as error:
             return self.admin_context(plan=None, rule_error=str(error))
-        rows = []
-        for proposal in plan.proposals:
-            form = bound if bound is not None and bound.entry_id == proposal.entry.pk else None
-            if form is None:
-                form = OverrideForm(entry=proposal.entry)
-            rows.append((proposal, form))
-        return self.admin_context(plan=plan, rows=rows)
+        return self.admin_context(
+            plan=plan,
+            page_obj=paginate(self.request, plan.proposals),
+            query_prefix="",
+            entry_url_prefix=self.request.path,
+            adjust_label=_("调整"),
+        )
 
     def post(self, request, *args, **kwargs):
         if not self.model_admin.has_change_permission(request):
@@ -207,33 +223,67 @@ class AdvancementPage(RoundPage, TemplateView):
                     _("晋级结果已确认:%(advanced)s 个晋级,%(eliminated)s 个未晋级。")
                     % {"advanced": plan.advancing, "eliminated": plan.eliminated},
                 )
-                return redirect(request.path)
-            entry_id = request.POST.get("entry", "")
-            if not entry_id.isdigit():
-                raise Http404
-            entry = get_object_or_404(
-                RoundEntry.objects.select_related("case"), round=self.round, pk=entry_id
-            )
-            if action == "clear":
+            elif action == "clear":
+                entry = self.entry_from(request.POST.get("entry", ""))
                 advancement_override_clear(entry=entry, by=request.user)
                 messages.success(request, _("已撤销对 %(case)s 的调整。") % {"case": entry.case})
-                return redirect(request.path)
-            if action != "override":
+            else:
                 raise Http404
-            form = OverrideForm(request.POST, entry=entry)
-            if not form.is_valid():
-                messages.error(request, _("调整未保存,请检查下面标出的内容。"))
-                return self.render_to_response(self.get_context_data(bound=form))
+        except DomainError as error:
+            messages.error(request, str(error))
+        return redirect(request.get_full_path())
+
+    def entry_from(self, value):
+        if not str(value).isdigit():
+            raise Http404
+        return get_object_or_404(
+            RoundEntry.objects.select_related("case", "case__category"),
+            round=self.round,
+            pk=value,
+        )
+
+
+class AdvancementEntryPage(AdvancementPage):
+    """Adjust one case: its proposal, and the form to decide it by hand with a reason."""
+
+    template_name = "admin/judging/advancement_entry.html"
+    title = gettext_lazy("调整晋级结论")
+
+    @cached_property
+    def entry(self):
+        return self.entry_from(self.kwargs["entry_id"])
+
+    def get_context_data(self, form=None, **kwargs):
+        try:
+            plan = advancement_plan(self.round)
+        except DomainError as error:
+            return self.admin_context(plan=None, rule_error=str(error))
+        proposal = next(p for p in plan.proposals if p.entry.pk == self.entry.pk)
+        return self.admin_context(
+            plan=plan,
+            proposal=proposal,
+            form=form or OverrideForm(entry=self.entry),
+            back_url=reverse("admin:judging_round_advancement", args=[self.round.pk]),
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not self.model_admin.has_change_permission(request):
+            raise Http404
+        form = OverrideForm(request.POST, entry=self.entry)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
             advancement_override(
-                entry=entry,
+                entry=self.entry,
                 result=form.cleaned_data["result"],
                 reason=form.cleaned_data["reason"],
                 by=request.user,
             )
-            messages.success(request, _("已调整 %(case)s。") % {"case": entry.case})
         except DomainError as error:
-            messages.error(request, str(error))
-        return redirect(request.path)
+            form.add_error(None, str(error))
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, _("已调整 %(case)s。") % {"case": self.entry.case})
+        return redirect("admin:judging_round_advancement", self.round.pk)
 
 
 @admin.register(RoundEntry)
@@ -299,6 +349,11 @@ class RoundEntryAdmin(admin.ModelAdmin):
                 "round/<int:round_id>/advancement/",
                 page(AdvancementPage),
                 name="judging_round_advancement",
+            ),
+            path(
+                "round/<int:round_id>/advancement/<int:entry_id>/",
+                page(AdvancementEntryPage),
+                name="judging_round_advancement_entry",
             ),
             *super().get_urls(),
         ]

@@ -1,13 +1,11 @@
 from django import forms
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import EntryResult
 
 
 class OverrideForm(forms.Form):
-    """Decide one entry by hand. Rendered once per row: the entry id is the prefix, and the
-    case reference goes into the labels so that each row's fields have their own name."""
+    """Decide one entry by hand, with the reason kept on the entry."""
 
     result = forms.ChoiceField(
         label=gettext_lazy("调整为"),
@@ -23,11 +21,10 @@ class OverrideForm(forms.Form):
     )
 
     def __init__(self, *args, entry, **kwargs):
-        super().__init__(*args, prefix=f"e{entry.pk}", **kwargs)
-        self.entry_id = entry.pk
-        reference = entry.case.reference or entry.case.title
-        self.fields["result"].label = _("%(case)s 调整为") % {"case": reference}
-        self.fields["reason"].label = _("%(case)s 的调整理由") % {"case": reference}
+        super().__init__(*args, **kwargs)
+        self.entry = entry
+        if entry.override_reason and not self.is_bound:
+            self.initial = {"result": entry.result, "reason": entry.override_reason}
 
     def full_clean(self):
         super().full_clean()

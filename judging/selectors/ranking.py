@@ -45,18 +45,18 @@ class ScoredReview(NamedTuple):
     case: int
     score: Fraction
     review: int
-    values: list  # (criterion id, Decimal value) pairs
+    values: list | None  # (criterion id, Decimal value) pairs, with `keep_values`
 
 
 def round_criteria(round_):
     return list(Criterion.objects.filter(round=round_).order_by("order", "pk"))
 
 
-def submitted_reviews(round_, *, criteria=None, case=None):
+def submitted_reviews(round_, *, criteria=None, case=None, keep_values=False):
     """Every submitted review of `round_` (or of one `case`) as `ScoredReview`s, in a stable
     order (judge, case, review): S is computed from scratch from the CriterionScore rows, never
     read from the stored `Review.score`. One query over the criterion scores, plus one for the
-    round's criteria unless given."""
+    round's criteria unless given. `keep_values` keeps each review's criterion values."""
     if criteria is None:
         criteria = round_criteria(round_)
     calculator = ReviewScoreCalculator({c.pk: (c.weight, c.max_points) for c in criteria})
@@ -65,23 +65,18 @@ def submitted_reviews(round_, *, criteria=None, case=None):
     )
     if case is not None:
         rows = rows.filter(review__assignment__case=case)
-    grouped = {}
-    for review_id, judge_id, case_id, criterion_id, value in rows.values_list(
+    rows = rows.values_list(
         "review_id",
         "review__assignment__judge_id",
         "review__assignment__case_id",
         "criterion_id",
         "value",
-    ).order_by():
-        item = grouped.get(review_id)
-        if item is None:
-            grouped[review_id] = (judge_id, case_id, [(criterion_id, value)])
-        else:
-            item[2].append((criterion_id, value))
-    score = calculator.score
+    ).order_by()
     reviews = [
-        ScoredReview(judge_id, case_id, score(values), review_id, values)
-        for review_id, (judge_id, case_id, values) in grouped.items()
+        ScoredReview(judge, case_id, score, review, values)
+        for review, (judge, case_id, score, values) in calculator.scores(
+            rows, keep_values=keep_values
+        ).items()
     ]
     reviews.sort(key=lambda r: (r.judge, r.case, r.review))
     return reviews
@@ -110,59 +105,42 @@ def compute_ranking(round_, entries, reviews):
 
 
 # --- The ranking table ---------------------------------------------------------------------
-@dataclass
+def _text(value):
+    return "—" if value is None else str(value)
+
+
 class RankingRow:
-    entry: RoundEntry
-    tally: object  # CaseTally by the round's aggregation, None without reviews
-    rank: int | None
-    mean_tally: object
-    mean_rank: int | None
-    zscore_tally: object
-    zscore_rank: int | None
+    """One entry of the ranking table; every figure computed once, with its display text
+    (plain strings keep a 2,000-row table cheap to render)."""
 
-    @property
-    def case(self):
-        return self.entry.case
-
-    @property
-    def score(self):
-        return to_decimal(self.tally.score) if self.tally else None
-
-    @property
-    def mean_score(self):
-        return to_decimal(self.mean_tally.score) if self.mean_tally else None
-
-    @property
-    def zscore_score(self):
-        return to_decimal(self.zscore_tally.score) if self.zscore_tally else None
-
-    @property
-    def median(self):
-        return to_decimal(self.tally.median, 2) if self.tally else None
-
-    @property
-    def sigma(self):
-        return to_decimal(self.tally.sigma, 2) if self.tally else None
-
-    @property
-    def count(self):
-        return self.tally.count if self.tally else 0
-
-    @property
-    def disagreement(self):
-        return bool(self.tally and self.tally.disagreement)
-
-    @property
-    def stale(self):
-        """The stored score or rank differs from what the reviews give now."""
-        return self.entry.score != self.score or self.entry.rank != self.rank
-
-    @property
-    def rank_shift(self):
-        """Mean rank minus zscore rank: positive when normalising moves the case up."""
-        if self.mean_rank is None or self.zscore_rank is None:
-            return None
-        return self.mean_rank - self.zscore_rank
+    def __init__(self, *, entry, tally, rank, mean_tally, mean_rank, zscore_tally, zscore_rank):
+        self.entry = entry
+        self.case = entry.case
+        self.tally = tally
+        self.rank = rank
+        self.mean_rank = mean_rank
+        self.zscore_rank = zscore_rank
+        self.score = to_decimal(tally.score) if tally else None
+        self.mean_score = to_decimal(mean_tally.score) if mean_tally else None
+        self.zscore_score = to_decimal(zscore_tally.score) if zscore_tally else None
+        self.median = to_decimal(tally.median, 2) if tally else None
+        self.sigma = to_decimal(tally.sigma, 2) if tally else None
+        self.count = tally.count if tally else 0
+        self.disagreement = bool(tally and tally.disagreement)
+        # The stored score or rank differs from what the reviews give now.
+        self.stale = entry.score != self.score or entry.rank != rank
+        self.text = {
+            "rank": _text(rank),
+            "score": _text(self.score),
+            "stored": f"{_text(entry.score)} / {_text(entry.rank)}",
+            "mean_score": _text(self.mean_score),
+            "mean_rank": _text(mean_rank),
+            "zscore_score": _text(self.zscore_score),
+            "zscore_rank": _text(zscore_rank),
+            "median": _text(self.median),
+            "count": str(self.count),
+            "sigma": _text(self.sigma),
+        }
 
 
 @dataclass
@@ -243,7 +221,7 @@ def case_review_details(round_, case):
     comment, S and the review's z value (which needs the judges' whole series: one query over
     the round's scores), in a bounded number of queries."""
     criteria = round_criteria(round_)
-    reviews = submitted_reviews(round_, criteria=criteria)
+    reviews = submitted_reviews(round_, criteria=criteria, keep_values=True)
     zs = dict(zip((r.review for r in reviews), review_zscores(reviews), strict=True))
     mine = [r for r in reviews if r.case == case.pk]
     objects = Review.objects.select_related("assignment__judge").in_bulk([r.review for r in mine])

@@ -27,6 +27,7 @@ from fractions import Fraction
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.services import DomainError, audit_log
 
@@ -46,6 +47,10 @@ from ..tabulation import percent_quota, tie_keys, to_decimal, top_cut
 from .tabulation import tabulate_round
 
 DECIDED = {EntryResult.ADVANCED, EntryResult.ELIMINATED}
+RESULT_LABELS = {
+    EntryResult.ADVANCED: gettext_lazy("晋级"),
+    EntryResult.ELIMINATED: gettext_lazy("未晋级"),
+}
 
 
 @dataclass
@@ -70,6 +75,18 @@ class Proposal:
     @property
     def score(self):
         return to_decimal(self.tally.score) if self.tally else None
+
+    @property
+    def score_text(self):
+        return "—" if self.tally is None else str(self.score)
+
+    @property
+    def result_label(self):
+        return RESULT_LABELS.get(self.result, "—")
+
+    @property
+    def decision_label(self):
+        return RESULT_LABELS.get(self.decision, _("待定"))
 
 
 @dataclass

@@ -66,38 +66,37 @@ def organiser_client(client):
     return client
 
 
+def entry_url(round_, entry):
+    return reverse("admin:judging_round_advancement_entry", args=[round_.pk, entry.pk])
+
+
 def test_preview_shows_the_proposal(organiser_client, setup):
     response = organiser_client.get(url(setup["round"]))
 
-    proposals = [(p.entry.case.reference, p.result) for p, _form in response.context["rows"]]
+    proposals = [(p.entry.case.reference, p.result) for p in response.context["page_obj"]]
     assert proposals == [
         ("2026-ZF-0001", EntryResult.ADVANCED),
         ("2026-ZF-0002", EntryResult.ELIMINATED),
     ]
     assert "第 1 名 / 每类前 1 名晋级" in response.text
     assert "确认后晋级案例进入“实地核实”" in response.text
+    entry = RoundEntry.objects.get(round=setup["round"], case=setup["cases"][1])
+    assert entry_url(setup["round"], entry) in response.text
 
 
 def test_override_without_reason_is_shown_next_to_the_field_and_keeps_the_choice(
     organiser_client, setup
 ):
     entry = RoundEntry.objects.get(round=setup["round"], case=setup["cases"][1])
-    prefix = f"e{entry.pk}"
 
     response = organiser_client.post(
-        url(setup["round"]),
-        {
-            "action": "override",
-            "entry": entry.pk,
-            f"{prefix}-result": "advanced",
-            f"{prefix}-reason": " ",
-        },
+        entry_url(setup["round"], entry), {"result": "advanced", "reason": " "}
     )
 
     assert response.status_code == 200
     assert "调整必须填写理由。" in response.text
-    assert f'aria-describedby="id_{prefix}-reason_error"' in response.text
-    assert f'id="id_{prefix}-reason_error"' in response.text
+    assert 'aria-describedby="id_reason_error"' in response.text
+    assert 'id="id_reason_error"' in response.text
     assert '<option value="advanced" selected>' in response.text
     entry.refresh_from_db()
     assert entry.override_reason == ""
@@ -105,28 +104,40 @@ def test_override_without_reason_is_shown_next_to_the_field_and_keeps_the_choice
 
 def test_override_then_clear(organiser_client, setup):
     entry = RoundEntry.objects.get(round=setup["round"], case=setup["cases"][1])
-    prefix = f"e{entry.pk}"
 
     response = organiser_client.post(
-        url(setup["round"]),
-        {
-            "action": "override",
-            "entry": entry.pk,
-            f"{prefix}-result": "advanced",
-            f"{prefix}-reason": "评审委员会全体会议决定增补",
-        },
+        entry_url(setup["round"], entry),
+        {"result": "advanced", "reason": "评审委员会全体会议决定增补"},
     )
 
     assert response.status_code == 302
+    assert response.url == url(setup["round"])
     entry.refresh_from_db()
     assert (entry.result, entry.override_reason) == ("advanced", "评审委员会全体会议决定增补")
     page = organiser_client.get(url(setup["round"]))
     assert "人工调整:评审委员会全体会议决定增补" in page.text
+    edit = organiser_client.get(entry_url(setup["round"], entry))
+    assert "评审委员会全体会议决定增补</textarea>" in edit.text
 
     organiser_client.post(url(setup["round"]), {"action": "clear", "entry": entry.pk})
 
     entry.refresh_from_db()
     assert (entry.result, entry.override_reason) == ("pending", "")
+
+
+def test_override_after_confirmation_is_refused_on_the_form(organiser_client, setup):
+    entry = RoundEntry.objects.get(round=setup["round"], case=setup["cases"][1])
+    organiser_client.post(url(setup["round"]), {"action": "confirm"})
+
+    page = organiser_client.get(entry_url(setup["round"], entry))
+    response = organiser_client.post(
+        entry_url(setup["round"], entry), {"result": "advanced", "reason": "迟到的异议"}
+    )
+
+    assert "晋级结果已确认,不能再调整。" in page.text
+    assert "该轮次的晋级结果已经确认,不能再调整。" in response.text
+    entry.refresh_from_db()
+    assert entry.override_reason == ""
 
 
 def test_confirm_fills_the_next_round(organiser_client, setup):
@@ -151,20 +162,34 @@ def test_confirm_of_an_open_round_shows_the_refusal(organiser_client, setup):
     assert not RoundEntry.objects.filter(round=setup["next"]).exists()
 
 
-def test_override_of_an_entry_of_another_round_is_404(organiser_client, setup):
+def test_entry_of_another_round_is_404(organiser_client, setup):
     other = make_round_entry(round=setup["next"], case=setup["cases"][0])
 
-    response = organiser_client.post(
-        url(setup["round"]),
-        {
-            "action": "override",
-            "entry": other.pk,
-            f"e{other.pk}-result": "advanced",
-            f"e{other.pk}-reason": "x",
-        },
-    )
+    page = organiser_client.get(entry_url(setup["round"], other))
+    clear = organiser_client.post(url(setup["round"]), {"action": "clear", "entry": other.pk})
+    junk = organiser_client.post(url(setup["round"]), {"action": "clear", "entry": "x"})
 
-    assert response.status_code == 404
+    assert (page.status_code, clear.status_code, junk.status_code) == (404, 404, 404)
+
+
+def test_staff_with_view_permission_cannot_adjust(client, setup):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import make_user
+
+    viewer = make_user(is_staff=True, is_superuser=False)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_roundentry"))
+    client.force_login(viewer)
+    entry = RoundEntry.objects.get(round=setup["round"], case=setup["cases"][1])
+
+    page = client.get(entry_url(setup["round"], entry))
+    response = client.post(entry_url(setup["round"], entry), {"result": "advanced", "reason": "x"})
+    confirm = client.post(url(setup["round"]), {"action": "confirm"})
+
+    assert page.status_code == 200
+    assert "保存调整" not in page.text
+    assert (response.status_code, confirm.status_code) == (404, 404)
+    assert not RoundEntry.objects.filter(decided_at__isnull=False).exists()
 
 
 def test_rule_that_does_not_fit_is_explained(organiser_client, setup):
