@@ -18,7 +18,7 @@ install: $(VENV)/.installed
 ## make run: install, migrate, build the demo from the seeds, serve http://127.0.0.1:8000
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py build_demo
+	$(PY) manage.py build_demo --url http://$(HOST):$(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: the whole suite (PostgreSQL when DATABASE_URL points at one)

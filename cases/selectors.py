@@ -23,13 +23,18 @@ def public_editions():
 def programmes_with_editions():
     """Programmes for the home page, each with its public editions (newest first) and the
     count of open calls, in three queries whatever the number of programmes."""
-    return Programme.objects.annotate(
-        open_calls=Count("editions", filter=Q(editions__status=EditionStatus.OPEN))
-    ).prefetch_related(
-        Prefetch(
-            "editions",
-            queryset=public_editions().order_by("-year", "-number"),
-            to_attr="public_editions",
+    return (
+        Programme.objects.annotate(
+            open_calls=Count("editions", filter=Q(editions__status=EditionStatus.OPEN))
+        )
+        # an aggregate drops Meta.ordering, so the order is stated again
+        .order_by("order", "name")
+        .prefetch_related(
+            Prefetch(
+                "editions",
+                queryset=public_editions().order_by("-year", "-number"),
+                to_attr="public_editions",
+            )
         )
     )
 

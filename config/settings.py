@@ -6,6 +6,7 @@ DATABASE_URL, SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and the rest (see README).
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "import_export",
+    "huey.contrib.djhuey",
     "cases",
     "judging",
 ]
@@ -91,6 +93,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL"):
+    # psycopg 3 connection pool inside each app process (Django ≥ 5.1); incompatible with
+    # persistent connections, so CONN_MAX_AGE stays 0.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(env("DB_POOL_MIN_SIZE", "2")),
+        "max_size": int(env("DB_POOL_MAX_SIZE", "10")),
+        "timeout": int(env("DB_POOL_TIMEOUT", "10")),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + IMMEDIATE transactions + a busy timeout: concurrent judges saving at once wait
     # for the write lock instead of failing with "database is locked" (DESIGN.md §8).
@@ -101,12 +112,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 if env("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not Django's default in-memory database: in-memory SQLite uses shared-cache
+    # table locks that ignore the busy timeout, so tests would not exercise the WAL and
+    # IMMEDIATE behaviour that the embedded deployment relies on. One file per process.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"awards-test-{os.getpid()}.sqlite3")
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "cases.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "cases:home"
+LOGOUT_REDIRECT_URL = "cases:home"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -141,12 +159,36 @@ STORAGES = {
         )
     },
 }
+if env("AWS_STORAGE_BUCKET_NAME"):
+    # Case files on S3-compatible object storage (MinIO, OSS, COS, S3). The bucket stays
+    # private: files are read by the permission-checked download views, never linked.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env("AWS_S3_REGION_NAME") or None,
+            "access_key": env("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env("AWS_SECRET_ACCESS_KEY") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+            "location": env("AWS_LOCATION", "media"),
+        },
+    }
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Mail -------------------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail is handed to the task queue (`config.mail.QueuedEmailBackend`), which delivers it with
+# EMAIL_DELIVERY_BACKEND: inline in the embedded default, by a worker in production.
+EMAIL_BACKEND = env("EMAIL_BACKEND", "config.mail.QueuedEmailBackend")
+EMAIL_DELIVERY_BACKEND = env(
+    "EMAIL_DELIVERY_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
@@ -156,18 +198,41 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "案例评选平台 <noreply@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# --- Cache ------------------------------------------------------------------------------
+# --- Cache, sessions, task queue -------------------------------------------------------
 CACHE_URL = env("CACHE_URL")
-if CACHE_URL.startswith(("redis://", "rediss://")):
+REDIS_CACHE = CACHE_URL.startswith(("redis://", "rediss://"))
+if REDIS_CACHE:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "awards"),
-        }
+        },
+        "sessions": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("SESSION_CACHE_URL", CACHE_URL),
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "awards") + "-sessions",
+            "TIMEOUT": None,
+        },
     }
+    # Sessions in Redis: app servers stay stateless and share nothing but the database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_CACHE_ALIAS = "sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(60 * 60 * 12)))
+
+# Huey with a Redis broker in production (`manage.py run_huey` is the worker). Without
+# TASK_QUEUE_URL tasks run inline, in the request, which is what the embedded mode wants.
+TASK_QUEUE_URL = env("TASK_QUEUE_URL")
+HUEY = {
+    "huey_class": "huey.RedisHuey",
+    "name": env("TASK_QUEUE_NAME", "awards"),
+    "immediate": not TASK_QUEUE_URL,
+    "connection": {"url": TASK_QUEUE_URL} if TASK_QUEUE_URL else {},
+    "results": False,
+    "consumer": {"workers": int(env("TASK_WORKERS", "2")), "worker_type": "thread"},
+}
 
 # --- Security (effective when DEBUG is off) ----------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -180,11 +245,22 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+LOG_FORMAT = env("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "formatters": {
+        "json": {"()": "config.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 

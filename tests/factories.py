@@ -239,3 +239,97 @@ def make_conflict(*, judge, unit=None, case=None, source=None, reason=""):
     if source is None:
         source = ConflictSource.RECUSAL if case is not None else ConflictSource.DECLARED
     return Conflict.objects.create(judge=judge, unit=unit, case=case, source=source, reason=reason)
+
+
+# --- Unit portal: file contents and attachments ----------------------------------------
+def pdf_bytes(text="申报书"):
+    """A small, well-formed PDF (what our content check looks for is the %PDF- header)."""
+    body = f"1 0 obj << /Type /Catalog >> endobj % {text}".encode()
+    return b"%PDF-1.4\n" + body + b"\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def docx_bytes():
+    """A minimal Word document: a zip holding [Content_Types].xml and word/document.xml."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def png_bytes():
+    """A 1×1 PNG."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def make_attachment(*, case, kind="application_form", data=None, name="申报书.pdf", **fields):
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from cases.models import Attachment
+
+    data = pdf_bytes() if data is None else data
+    attachment = Attachment(
+        case=case,
+        kind=kind,
+        original_name=name,
+        size=len(data),
+        content_type=fields.pop("content_type", "application/pdf"),
+        sha256=hashlib.sha256(data).hexdigest(),
+        **fields,
+    )
+    attachment.file.save("upload.pdf", ContentFile(data), save=False)
+    attachment.save()
+    return attachment
+
+
+def make_complete_case(*, edition, owner_unit, category=None, **fields):
+    """A draft with everything a submission needs: text, contact, 申报书, declaration."""
+    category = category or make_category(edition=edition)
+    for name, value in {
+        "summary": "案例简介",
+        "background": "背景",
+        "practice": "做法",
+        "outcomes": "成效",
+        "promotion_value": "推广价值",
+        "contact_name": "张三",
+        "contact_phone": "020-12345678",
+        "contact_email": "contact@example.org",
+        "declaration_accepted": True,
+    }.items():
+        fields.setdefault(name, value)
+    case = make_case(edition=edition, category=category, owner_unit=owner_unit, **fields)
+    make_attachment(case=case)
+    return case
+
+
+def make_award(*, case, tier, category=None, order=1, **fields):
+    from judging.models import Award
+
+    return Award.objects.create(
+        edition=case.edition,
+        case=case,
+        tier=tier,
+        category=category or case.category,
+        order=order,
+        **fields,
+    )

@@ -10,6 +10,7 @@ from .lifecycle import (
     edition_transition,
     next_reference,
 )
+from .units import unit_verify
 
 __all__ = [
     "DomainError",
@@ -20,4 +21,5 @@ __all__ = [
     "edition_clone",
     "edition_transition",
     "next_reference",
+    "unit_verify",
 ]

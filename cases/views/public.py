@@ -37,3 +37,9 @@ class EditionDetailView(DetailView):
             programme=programme,
             slug=self.kwargs["slug"],
         )
+
+    def get_context_data(self, **kwargs):
+        # The results page belongs to the judging app; the edition page only needs to know
+        # whether its results are public yet, which is a cases selector.
+        results_visible = selectors.results_visible_editions().filter(pk=self.object.pk).exists()
+        return super().get_context_data(results_visible=results_visible, **kwargs)

@@ -1,3 +1,4 @@
 """The judging back office, one module per area."""
 
-from . import results  # noqa: F401  (registers the RoundEntry admin and the result pages)
+from . import archive  # noqa: F401
+from .results import RoundEntryAdmin  # noqa: F401  (registers the result pages)

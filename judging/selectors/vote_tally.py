@@ -1,14 +1,15 @@
 """Counting a plenary vote round (DESIGN.md §4, kind `vote`).
 
 Who counts, for one case of the round:
-- a *member* is a judge of a panel of the edition that covers the case's category (a panel
-  with no categories covers them all);
+- a *member* for the case is a judge assigned to it in the vote round — the plenary's cases
+  and voters are the round's assignments, as in the judges' workspace (`services.votes`);
 - a member is *present* when they cast at least one vote in the round (the meeting's
   attendance); a present member who casts no vote on this case counts as an abstention — in
   the denominator, not in the support;
-- a *conflicted* member is left out of both numerator and denominator: a recusal from the
-  case (Conflict with `case`), or a conflict with — or an affiliation to — one of the case's
-  units (owner, submitting or lead unit) or a unit above it in the unit tree;
+- a *conflicted* member is left out of both numerator and denominator: whatever the
+  workspace's rule excludes (`permissions.eligible_assignments`: recusal, conflict with or
+  affiliation to the submitting or a lead unit), and also a conflict with — or an affiliation
+  to — a unit above one of the case's units (owner, submitting, lead) in the unit tree;
 - votes of judges who are not members, or are conflicted, are ignored (and counted).
 A vote for a tier supports that tier and every lower one; a tier is reached when its support
 meets the round's threshold for it (`VoteThreshold`), by default more than half.
@@ -21,16 +22,16 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import AwardTier, CaseLeadUnit, Unit
 
 from ..models import (
+    Assignment,
     Conflict,
     Judge,
-    Panel,
-    PanelMembership,
     RoundEntry,
     Vote,
     VoteChoice,
     VoteMode,
     VoteThreshold,
 )
+from ..permissions import eligible_assignments
 from ..tabulation import MAJORITY, Threshold, tally_case_votes
 
 IN = "in"
@@ -104,7 +105,7 @@ def vote_count(round_):
     thresholds = round_thresholds(round_, tiers)
     keys = [t.pk for t in tiers] if tier_mode else [IN]
 
-    members_all, members_by_category = _members(round_.edition_id)
+    assigned, eligible = _members(round_)
     votes = {}
     present = set()
     for case_id, judge_id, choice, tier_id in Vote.objects.filter(round=round_).values_list(
@@ -117,16 +118,20 @@ def vote_count(round_):
             value = IN if choice == VoteChoice.IN else None
         votes.setdefault(case_id, {})[judge_id] = value
 
-    conflicted = _conflicted_pairs(entries, present)
+    in_tree_conflict = _conflicted_pairs(entries, present)
     tier_by_pk = {t.pk: t for t in tiers}
     rows = []
     for entry in entries:
-        members = members_all | members_by_category.get(entry.case.category_id, set())
+        members = assigned.get(entry.case_id, set())
         in_room = members & present
-        excluded = {j for j in in_room if (j, entry.case_id) in conflicted}
+        allowed = {
+            j
+            for j in eligible.get(entry.case_id, set()) & in_room
+            if (j, entry.case_id) not in in_tree_conflict
+        }
         found = tally_case_votes(
             tiers=keys,
-            eligible=in_room - excluded,
+            eligible=allowed,
             votes=votes.get(entry.case_id, {}),
             thresholds=thresholds,
         )
@@ -135,29 +140,25 @@ def vote_count(round_):
                 entry=entry,
                 tally=found,
                 decided_tier=tier_by_pk.get(found.decided),
-                conflicted=len(excluded),
+                conflicted=len(in_room - allowed),
                 keys=keys,
             )
         )
     return VoteCount(round=round_, tiers=tiers, thresholds=thresholds, rows=rows)
 
 
-def _members(edition_id):
-    """`(judges of panels covering every category, {category_id: judges})` (two queries)."""
-    categories = {}
-    for panel_id, category_id in Panel.categories.through.objects.filter(
-        panel__edition_id=edition_id
-    ).values_list("panel_id", "category_id"):
-        categories.setdefault(panel_id, set()).add(category_id)
-    members_all, members_by_category = set(), {}
-    for panel_id, judge_id in PanelMembership.objects.filter(
-        panel__edition_id=edition_id
-    ).values_list("panel_id", "judge_id"):
-        if panel_id not in categories:
-            members_all.add(judge_id)
-        for category_id in categories.get(panel_id, ()):
-            members_by_category.setdefault(category_id, set()).add(judge_id)
-    return members_all, members_by_category
+def _members(round_):
+    """`({case_id: assigned judges}, {case_id: assigned judges without conflict})`."""
+    assigned, eligible = {}, {}
+    for case_id, judge_id in Assignment.objects.filter(round=round_).values_list(
+        "case_id", "judge_id"
+    ):
+        assigned.setdefault(case_id, set()).add(judge_id)
+    for case_id, judge_id in (
+        eligible_assignments().filter(round=round_).values_list("case_id", "judge_id")
+    ):
+        eligible.setdefault(case_id, set()).add(judge_id)
+    return assigned, eligible
 
 
 def _conflicted_pairs(entries, judges):

@@ -42,3 +42,25 @@ def test_draft_edition_page_is_404(client):
     response = client.get(edition.get_absolute_url())
 
     assert response.status_code == 404
+
+
+def test_home_lists_programmes_in_their_order(client):
+    make_programme(name="乙活动", order=2)
+    make_programme(name="甲活动", order=1)
+
+    response = client.get(reverse("cases:home"))
+
+    assert response.text.index("甲活动") < response.text.index("乙活动")
+
+
+def test_admin_login_without_next_redirects_to_a_real_page(client):
+    from tests.factories import make_organiser
+
+    make_organiser(email="org@example.org", password="pass-1234-word")
+
+    response = client.post(
+        reverse("admin:login"), {"username": "org@example.org", "password": "pass-1234-word"}
+    )
+
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200

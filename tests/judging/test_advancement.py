@@ -20,12 +20,12 @@ from judging.services.advancement import (
 )
 from judging.tabulation import percent_quota, top_cut
 from tests.factories import (
+    make_assignment,
     make_case,
     make_category,
     make_edition,
     make_judge,
     make_organiser,
-    make_panel,
     make_round,
     make_round_entry,
     make_scored_review,
@@ -396,7 +396,6 @@ def test_vote_round_advances_by_the_count_and_records_the_tier(edition):
     best = make_tier(edition=edition, name="最佳案例", order=1)
     excellent = make_tier(edition=edition, name="优秀案例", order=2)
     judges = [make_judge() for _ in range(3)]
-    make_panel(edition=edition, categories=[category], judges=judges)
     round_ = make_round(edition=edition, order=3, kind=RoundKind.VOTE, status=RoundStatus.CLOSED)
     VoteThreshold.objects.create(
         round=round_, tier=best, numerator=2, denominator=3, inclusive=True
@@ -406,6 +405,8 @@ def test_vote_round_advances_by_the_count_and_records_the_tier(edition):
     )
     for case in (top, middle, out):
         make_round_entry(round=round_, case=case)
+        for judge in judges:
+            make_assignment(round=round_, case=case, judge=judge)
     # top: 2 最佳 + 1 优秀 of 3 → 最佳 2/3 ≥ 2/3
     # middle: 1 最佳 + 1 优秀 + 1 none → 最佳 1/3; 优秀 2/3 > 1/2
     # out: 1 优秀, 2 none → 优秀 1/3 ≤ 1/2 → no tier

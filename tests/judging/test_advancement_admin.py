@@ -6,12 +6,12 @@ from django.urls import reverse
 from cases.models import CaseStatus, EditionStatus
 from judging.models import AdvancementRule, EntryResult, RoundEntry, RoundKind, RoundStatus
 from tests.factories import (
+    make_assignment,
     make_case,
     make_category,
     make_edition,
     make_judge,
     make_organiser,
-    make_panel,
     make_round,
     make_round_entry,
     make_scored_review,
@@ -205,10 +205,13 @@ def test_rule_that_does_not_fit_is_explained(organiser_client, setup):
 def test_vote_round_page_shows_the_count(organiser_client, setup):
     best = make_tier(edition=setup["edition"], name="最佳案例", order=1)
     judges = [make_judge() for _ in range(2)]
-    make_panel(edition=setup["edition"], categories=[setup["category"]], judges=judges)
-    vote_round = make_round(edition=setup["edition"], order=3, kind=RoundKind.VOTE)
+    vote_round = make_round(
+        edition=setup["edition"], order=3, kind=RoundKind.VOTE, status=RoundStatus.CLOSED
+    )
     case = setup["cases"][0]
     make_round_entry(round=vote_round, case=case)
+    for judge in judges:
+        make_assignment(round=vote_round, case=case, judge=judge)
     make_vote(round=vote_round, case=case, judge=judges[0], tier=best)
     make_vote(round=vote_round, case=case, judge=judges[1], tier=best)
 
@@ -243,14 +246,16 @@ def test_vote_advancement_page_query_count_does_not_grow_with_cases(
 ):
     best = make_tier(edition=setup["edition"], name="最佳案例", order=1)
     judges = [make_judge() for _ in range(3)]
-    make_panel(edition=setup["edition"], categories=[setup["category"]], judges=judges)
-    vote_round = make_round(edition=setup["edition"], order=3, kind=RoundKind.VOTE)
+    vote_round = make_round(
+        edition=setup["edition"], order=3, kind=RoundKind.VOTE, status=RoundStatus.CLOSED
+    )
     for number in range(rows):
         case = make_case(
             edition=setup["edition"], category=setup["category"], reference=f"2026-ZF-2{number:03d}"
         )
         make_round_entry(round=vote_round, case=case)
         for judge in judges:
+            make_assignment(round=vote_round, case=case, judge=judge)
             make_vote(round=vote_round, case=case, judge=judge, tier=best)
 
     # session, user, round, vote count (10), next round

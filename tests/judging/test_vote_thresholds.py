@@ -6,16 +6,16 @@ import pytest
 from django.db import IntegrityError
 
 from cases.models import CaseStatus, EditionStatus
-from judging.models import RoundKind, VoteMode, VoteThreshold
+from judging.models import RoundKind, RoundStatus, VoteMode, VoteThreshold
 from judging.selectors.vote_tally import vote_count
 from judging.tabulation import MAJORITY, Threshold, tally_case_votes
 from tests.factories import (
+    make_assignment,
     make_case,
     make_category,
     make_conflict,
     make_edition,
     make_judge,
-    make_panel,
     make_round,
     make_round_entry,
     make_tier,
@@ -107,16 +107,16 @@ def test_nobody_present_reaches_nothing():
 # --- the round count from the database ------------------------------------------------------
 @pytest.fixture
 def plenary(db):
-    """Edition with tiers 最佳 > 优秀 > 提名, category ZF covered by a panel of 7 members
-    (j[0]…j[6]); a vote round where 最佳 needs 2/3 (at least) and other tiers more than half."""
+    """Edition with tiers 最佳 > 优秀 > 提名 and a closed vote round of 7 members j[0]…j[6]
+    (each case of the round is assigned to all of them); 最佳 needs at least 2/3 of the
+    members present, other tiers more than half."""
     edition = make_edition(status=EditionStatus.DECIDING)
     zf = make_category(edition=edition, code="ZF")
     best = make_tier(edition=edition, name="最佳案例", order=1)
     excellent = make_tier(edition=edition, name="优秀案例", order=2)
     nomination = make_tier(edition=edition, name="提名奖", order=3)
     judges = [make_judge() for _ in range(7)]
-    make_panel(edition=edition, categories=[zf], judges=judges)
-    round_ = make_round(edition=edition, order=3, kind=RoundKind.VOTE)
+    round_ = make_round(edition=edition, order=3, kind=RoundKind.VOTE, status=RoundStatus.CLOSED)
     VoteThreshold.objects.create(
         round=round_, tier=best, numerator=2, denominator=3, inclusive=True
     )
@@ -129,7 +129,7 @@ def plenary(db):
     }
 
 
-def entered_case(plenary, **fields):
+def entered_case(plenary, members=None, **fields):
     case = make_case(
         edition=plenary["edition"],
         category=fields.pop("category", plenary["zf"]),
@@ -137,6 +137,8 @@ def entered_case(plenary, **fields):
         **fields,
     )
     make_round_entry(round=plenary["round"], case=case)
+    for judge in plenary["judges"] if members is None else members:
+        make_assignment(round=plenary["round"], case=case, judge=judge)
     return case
 
 
@@ -211,38 +213,21 @@ def test_vote_count_members_absent_from_the_meeting_do_not_count(plenary):
 
 
 @pytest.mark.django_db
-def test_vote_count_ignores_judges_outside_the_panels_of_the_category(plenary):
+def test_vote_count_ignores_judges_not_assigned_to_the_case(plenary):
     best, _excellent, _nomination = plenary["tiers"]
     j = plenary["judges"]
-    yq = make_category(edition=plenary["edition"], code="YQ")
+    case = entered_case(plenary, members=[j[0], j[1]])
     outsider = make_judge()
-    case = entered_case(plenary, category=yq)
-    zf_case = entered_case(plenary)
-    make_vote(round=plenary["round"], case=zf_case, judge=j[0], tier=best)
+    # j0 votes 最佳, j1 votes nothing but attends (votes elsewhere), the outsider's vote on
+    # this case does not count: 最佳 1 of 2 present = 1/2 < 2/3; 优秀 1/2 is not > 1/2
+    elsewhere = entered_case(plenary)
     make_vote(round=plenary["round"], case=case, judge=j[0], tier=best)
+    make_vote(round=plenary["round"], case=elsewhere, judge=j[1])
     make_vote(round=plenary["round"], case=case, judge=outsider, tier=best)
 
     row = row_for(vote_count(plenary["round"]), case)
 
-    # the panel covers ZF only: nobody is a member for a YQ case
-    assert (row.tally.present, row.tally.ignored, row.decided_tier) == (0, 2, None)
-
-
-@pytest.mark.django_db
-def test_vote_count_panel_without_categories_covers_every_category(plenary):
-    best, _excellent, _nomination = plenary["tiers"]
-    yq = make_category(edition=plenary["edition"], code="YQ")
-    committee = [make_judge() for _ in range(3)]
-    make_panel(edition=plenary["edition"], name="评审委员会", judges=committee)
-    case = entered_case(plenary, category=yq)
-    for judge in committee[:2]:
-        make_vote(round=plenary["round"], case=case, judge=judge, tier=best)
-    make_vote(round=plenary["round"], case=case, judge=committee[2])
-
-    row = row_for(vote_count(plenary["round"]), case)
-
-    # 2 of 3 = 2/3 ≥ 2/3
-    assert (row.tally.present, row.decided_tier) == (3, best)
+    assert (row.tally.present, row.tally.ignored, row.decided_tier) == (2, 1, None)
 
 
 @pytest.mark.django_db
@@ -252,7 +237,8 @@ def test_vote_count_in_out_mode_uses_the_default_threshold(plenary):
     round_.save()
     VoteThreshold.objects.create(round=round_, numerator=2, denominator=3, inclusive=True)
     j = plenary["judges"][:6]
-    passed, failed = entered_case(plenary), entered_case(plenary)
+    passed = entered_case(plenary, members=j)
+    failed = entered_case(plenary, members=j)
     # passed: 4 in of 6 = 2/3; failed: 3 in of 6 = 1/2 < 2/3
     for index, judge in enumerate(j):
         make_vote(round=round_, case=passed, judge=judge, choice="in" if index < 4 else "out")
@@ -282,7 +268,7 @@ def test_vote_count_query_count_does_not_grow_with_cases(plenary, django_assert_
             make_vote(round=plenary["round"], case=case, judge=judge, tier=best)
     make_conflict(judge=plenary["judges"][0], unit=unit)
 
-    # entries, tiers, thresholds, panel categories, memberships, votes,
+    # entries, tiers, thresholds, assignments, eligible assignments, votes,
     # lead units, units, conflicts, affiliations
     with django_assert_num_queries(10):
         vote_count(plenary["round"])

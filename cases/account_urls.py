@@ -1,0 +1,53 @@
+"""Account URLs (not namespaced: Django's auth views reverse `login`, `password_reset_done`…)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from .views import accounts
+
+urlpatterns = [
+    path("register/", accounts.RegisterView.as_view(), name="register"),
+    path("login/", accounts.LoginView.as_view(), name="login"),
+    path("logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("confirm/<str:token>/", accounts.EmailConfirmView.as_view(), name="email-confirm"),
+    path("confirm-again/", accounts.EmailConfirmResendView.as_view(), name="email-confirm-resend"),
+    path("unit/", accounts.UnitMembersView.as_view(), name="unit-members"),
+    path(
+        "invitation/<str:token>/",
+        accounts.InvitationAcceptView.as_view(),
+        name="invitation-accept",
+    ),
+    path(
+        "password/change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path(
+        "password/reset/",
+        auth_views.PasswordResetView.as_view(
+            subject_template_name="registration/password_reset_subject.txt",
+            success_url=reverse_lazy("password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]

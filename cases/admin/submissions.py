@@ -1,0 +1,241 @@
+"""Cases with their lead units, media coverage and attachments (never linked: files are
+private), submitted versions and reference counters."""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Prefetch
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from ..models import (
+    Attachment,
+    Case,
+    CaseLeadUnit,
+    CaseVersion,
+    Category,
+    MediaCoverage,
+    ReferenceCounter,
+)
+from ..resources import CaseResource
+from .base import (
+    HTTPS_URLS,
+    BackofficeImportExportAdmin,
+    EditionChoicesMixin,
+    EditionListFilter,
+    ReadOnlyAdmin,
+    pretty_json,
+)
+
+
+class CaseLeadUnitInline(admin.TabularInline):
+    model = CaseLeadUnit
+    fields = ("order", "unit")
+    autocomplete_fields = ("unit",)
+    extra = 0
+    verbose_name = _("主创单位")
+    verbose_name_plural = _("主创单位(按排序先后署名)")
+
+
+class MediaCoverageInline(admin.TabularInline):
+    formfield_overrides = HTTPS_URLS
+    model = MediaCoverage
+    fields = ("order", "outlet", "url", "published_on")
+    extra = 0
+
+
+class AttachmentInline(admin.TabularInline):
+    """Files are private: the inline shows what was uploaded, never a link to it."""
+
+    model = Attachment
+    fields = ("original_name", "kind", "file_size", "content_type", "sha256", "uploaded_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("大小"))
+    def file_size(self, attachment):
+        return filesizeformat(attachment.size)
+
+
+class CaseAdminForm(forms.ModelForm):
+    # The admin builds the form's Meta (model and fields) from CaseAdmin.
+    def clean(self):
+        cleaned = super().clean()
+        edition, category = cleaned.get("edition"), cleaned.get("category")
+        if edition and category and category.edition_id != edition.pk:
+            self.add_error(
+                "category", gettext("类别“%(category)s”不属于所选的届。") % {"category": category}
+            )
+        return cleaned
+
+
+@admin.register(Case)
+class CaseAdmin(EditionChoicesMixin, BackofficeImportExportAdmin):
+    resource_classes = [CaseResource]
+    form = CaseAdminForm
+    list_display = (
+        "reference",
+        "title",
+        "edition",
+        "category",
+        "lead_unit_names",
+        "submitting_unit",
+        "status",
+        "submitted_at",
+    )
+    list_display_links = ("reference", "title")
+    list_filter = (
+        ("edition", EditionListFilter),
+        "category__name",
+        "status",
+        "submitting_unit__level",
+    )
+    list_select_related = ("edition__programme", "category", "submitting_unit")
+    search_fields = (
+        "reference",
+        "title",
+        "submitting_unit__name",
+        "lead_units__name",
+        "owner_unit__name",
+    )
+    date_hierarchy = "submitted_at"
+    autocomplete_fields = ("owner_unit", "submitting_unit")
+    readonly_fields = (
+        "reference",
+        "status",
+        "status_reason",
+        "submitted_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
+    inlines = [CaseLeadUnitInline, MediaCoverageInline, AttachmentInline]
+    fieldsets = (
+        (
+            None,
+            {"fields": ("edition", "category", "reference", "title", "status", "status_reason")},
+        ),
+        (_("单位"), {"fields": ("owner_unit", "submitting_unit")}),
+        (
+            _("案例内容"),
+            {"fields": ("summary", "background", "practice", "outcomes", "promotion_value")},
+        ),
+        (_("联系人"), {"fields": ("contact_name", "contact_phone", "contact_email")}),
+        (
+            _("记录"),
+            {
+                "fields": (
+                    "declaration_accepted",
+                    "created_by",
+                    "created_at",
+                    "updated_at",
+                    "submitted_at",
+                )
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("lead_unit_links", queryset=CaseLeadUnit.objects.select_related("unit"))
+            )
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "category":
+            kwargs["queryset"] = Category.objects.select_related("edition__programme")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        category = form.base_fields.get("category")
+        if category is not None:
+            if obj is not None:
+                category.queryset = category.queryset.filter(edition=obj.edition_id)
+            else:
+                category.label_from_instance = lambda c: f"{c.edition} · {c.name}"
+        return form
+
+    @admin.display(description=_("主创单位"))
+    def lead_unit_names(self, case):
+        return "、".join(link.unit.name for link in case.lead_unit_links.all())
+
+
+@admin.register(CaseLeadUnit)
+class CaseLeadUnitAdmin(admin.ModelAdmin):
+    list_display = ("unit", "case", "order")
+    list_filter = (("case__edition", EditionListFilter),)
+    list_select_related = ("unit", "case")
+    search_fields = ("unit__name", "case__title", "case__reference")
+    autocomplete_fields = ("case", "unit")
+
+
+@admin.register(MediaCoverage)
+class MediaCoverageAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
+    list_display = ("outlet", "url", "case", "published_on")
+    list_filter = (("case__edition", EditionListFilter),)
+    list_select_related = ("case",)
+    search_fields = ("outlet", "url", "case__title", "case__reference")
+    autocomplete_fields = ("case",)
+    date_hierarchy = "published_on"
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    """What was uploaded, for checking (name, size, type, SHA-256) — never a file link."""
+
+    list_display = ("original_name", "case", "kind", "file_size", "content_type", "uploaded_at")
+    list_filter = ("kind", "content_type", ("case__edition", EditionListFilter))
+    list_select_related = ("case",)
+    search_fields = ("original_name", "sha256", "case__title", "case__reference")
+    date_hierarchy = "uploaded_at"
+    fields = (
+        "case",
+        "kind",
+        "original_name",
+        "file_size",
+        "content_type",
+        "sha256",
+        "caption",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("大小"), ordering="size")
+    def file_size(self, attachment):
+        return filesizeformat(attachment.size)
+
+
+@admin.register(CaseVersion)
+class CaseVersionAdmin(ReadOnlyAdmin):
+    list_display = ("case", "number", "submitted_by", "submitted_at")
+    list_filter = (("case__edition", EditionListFilter),)
+    list_select_related = ("case", "submitted_by")
+    search_fields = ("case__reference", "case__title")
+    date_hierarchy = "submitted_at"
+    fields = ("case", "number", "submitted_by", "submitted_at", "content")
+    readonly_fields = fields
+
+    @admin.display(description=_("内容"))
+    def content(self, version):
+        return pretty_json(version.data)
+
+
+@admin.register(ReferenceCounter)
+class ReferenceCounterAdmin(ReadOnlyAdmin):
+    list_display = ("edition", "prefix", "last_value")
+    list_filter = (("edition", EditionListFilter),)
+    list_select_related = ("edition__programme",)
+    search_fields = ("prefix",)

@@ -1,0 +1,114 @@
+"""Checks of uploaded case files by their content, never by their name.
+
+A file's type is read from its first bytes (magic numbers) and, for .docx, from its zip
+structure; the name the user gave it plays no part. Whatever the file claims to be, an
+executable, an HTML page or an empty file is refused.
+"""
+
+import hashlib
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from .models import AttachmentKind
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PNG = "image/png"
+JPEG = "image/jpeg"
+
+EXTENSIONS = {PDF: "pdf", DOCX: "docx", PNG: "png", JPEG: "jpg"}
+LABELS = {PDF: "PDF", DOCX: "Word(.docx)", PNG: "PNG", JPEG: "JPG"}
+
+ALLOWED_TYPES = {
+    AttachmentKind.APPLICATION_FORM: (PDF, DOCX),
+    AttachmentKind.SUPPORTING: (PDF, JPEG, PNG),
+    AttachmentKind.IMAGE: (JPEG, PNG),
+}
+
+MAX_IMAGES = 3
+
+
+@dataclass(frozen=True)
+class InspectedFile:
+    """An upload whose content was checked: what it really is, its size and digest."""
+
+    file: object
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+    @property
+    def extension(self):
+        return EXTENSIONS[self.content_type]
+
+
+def _is_docx(file):
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    finally:
+        file.seek(0)
+    return "word/document.xml" in names and "[Content_Types].xml" in names
+
+
+def sniff_content_type(file):
+    """The content type the bytes show (one of the four we accept), or None."""
+    file.seek(0)
+    head = file.read(16)
+    file.seek(0)
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR":
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"PK\x03\x04") and _is_docx(file):
+        return DOCX
+    return None
+
+
+def _digest(file):
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in iter(lambda: file.read(64 * 1024), b""):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def inspect_upload(file, *, kind):
+    """Check an uploaded file for an attachment of `kind`; return an `InspectedFile` or raise
+    `ValidationError` with a message for the person who chose the file."""
+    name = getattr(file, "name", "") or ""
+    size = file.size
+    limit = settings.CASE_ATTACHMENT_MAX_BYTES
+    if size == 0:
+        raise ValidationError(_("“%(name)s”是空文件,请重新选择。") % {"name": name})
+    if size > limit:
+        raise ValidationError(
+            _("“%(name)s”大小为 %(size)s,超过单个文件 %(limit)s 的上限。")
+            % {"name": name, "size": filesizeformat(size), "limit": filesizeformat(limit)}
+        )
+    allowed = ALLOWED_TYPES[AttachmentKind(kind)]
+    content_type = sniff_content_type(file)
+    if content_type not in allowed:
+        raise ValidationError(
+            _("“%(name)s”的内容不是 %(types)s 文件(系统按文件内容识别,而不是按扩展名)。")
+            % {"name": name, "types": " / ".join(LABELS[t] for t in allowed)}
+        )
+    return InspectedFile(
+        file=file,
+        original_name=name[-255:],
+        content_type=content_type,
+        size=size,
+        sha256=_digest(file),
+    )

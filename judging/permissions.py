@@ -1,0 +1,213 @@
+"""Who may see and do what in the judges' workspace (DESIGN.md §6).
+
+Functions answer one question (`can_*`); `*_visible_to(user)` return querysets that list
+views start from. A judge reaches a case only through an `Assignment` in a round that is
+open or closed (a draft round is still being set up), never for a case they are in conflict
+with; a panel chair (主任 / 联席主任) reads the cases and submitted scores of the panel's
+categories. Staff status gives nothing here: organisers read everything in the admin, and
+only see the vote tally in the workspace.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from cases.models import Case, CaseLeadUnit
+
+from .models import (
+    PANEL_CHAIR_ROLES,
+    Assignment,
+    Conflict,
+    Judge,
+    Panel,
+    Review,
+    ReviewStatus,
+    Round,
+    RoundStatus,
+)
+
+VISIBLE_ROUND_STATES = (RoundStatus.OPEN, RoundStatus.CLOSED)
+
+
+def judge_of(user):
+    """The user's Judge row, or None (anonymous users and accounts that are not judges)."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.judge
+    except Judge.DoesNotExist:
+        return None
+
+
+def round_accepts_input(round_, at=None):
+    """Reviews, verifications, votes and recusals are saved only while the round is open
+    and, when it has a closing time, before it (server time)."""
+    if round_.status != RoundStatus.OPEN:
+        return False
+    return round_.closes_at is None or (at or timezone.now()) < round_.closes_at
+
+
+# --- Conflicts -----------------------------------------------------------------------------
+def _assignment_conflict_free():
+    """Filters on Assignment rows: the assigned judge is not in conflict with the case — no
+    recusal or case-level conflict, no declared or detected conflict with one of the case's
+    units, and the judge's own affiliation is none of them. (Ancestor and descendant units
+    are found by conflict detection when assignments are made, which never assigns a
+    conflicted judge; this check also covers conflicts recorded after the assignment.)"""
+    judge, case = OuterRef("judge"), OuterRef("case")
+    return [
+        ~Exists(Conflict.objects.filter(judge=judge, case=case)),
+        ~Exists(Conflict.objects.filter(judge=judge, unit=OuterRef("case__submitting_unit"))),
+        ~Exists(Conflict.objects.filter(judge=judge, unit__lead_unit_links__case=case)),
+        ~Exists(Judge.objects.filter(pk=judge, affiliation=OuterRef("case__submitting_unit"))),
+        ~Exists(CaseLeadUnit.objects.filter(case=case, unit__judges=judge)),
+    ]
+
+
+def _case_conflict_free(judge):
+    """The same rule as `_assignment_conflict_free`, as filters on Case rows for one judge."""
+    case = OuterRef("pk")
+    filters = [
+        ~Exists(Conflict.objects.filter(judge=judge, case=case)),
+        ~Exists(Conflict.objects.filter(judge=judge, unit=OuterRef("submitting_unit"))),
+        ~Exists(Conflict.objects.filter(judge=judge, unit__lead_unit_links__case=case)),
+    ]
+    if judge.affiliation_id:
+        filters += [
+            ~Q(submitting_unit_id=judge.affiliation_id),
+            ~Exists(CaseLeadUnit.objects.filter(case=case, unit_id=judge.affiliation_id)),
+        ]
+    return filters
+
+
+def eligible_assignments():
+    """Assignments in visible rounds whose judge is not in conflict with the case."""
+    return Assignment.objects.filter(
+        *_assignment_conflict_free(), round__status__in=VISIBLE_ROUND_STATES
+    )
+
+
+# --- Judges --------------------------------------------------------------------------------
+def assignments_visible_to(user):
+    """The user's own assignments that the workspace shows: visible rounds, no conflict."""
+    judge = judge_of(user)
+    if judge is None:
+        return Assignment.objects.none()
+    return eligible_assignments().filter(judge=judge)
+
+
+def assignment_for(user, round_, case):
+    """The user's visible assignment for `case` in `round_`, or None."""
+    return assignments_visible_to(user).filter(round=round_, case=case).first()
+
+
+def can_view_case_as_judge(user, round_, case):
+    return assignments_visible_to(user).filter(round=round_, case=case).exists()
+
+
+# --- Panel chairs --------------------------------------------------------------------------
+def chaired_panels(user, edition):
+    judge = judge_of(user)
+    if judge is None:
+        return Panel.objects.none()
+    return Panel.objects.filter(
+        edition=edition,
+        memberships__judge=judge,
+        memberships__role__in=PANEL_CHAIR_ROLES,
+    ).distinct()
+
+
+def chaired_edition_ids(user):
+    judge = judge_of(user)
+    if judge is None:
+        return []
+    return (
+        Panel.objects.filter(memberships__judge=judge, memberships__role__in=PANEL_CHAIR_ROLES)
+        .values_list("edition_id", flat=True)
+        .distinct()
+    )
+
+
+def is_chair_in_edition(user, edition):
+    return chaired_panels(user, edition).exists()
+
+
+def panel_cases_visible_to(user, round_):
+    """Cases of `round_` (those with assignments) in the categories of the panels the user
+    chairs, without the ones the chair is in conflict with."""
+    judge = judge_of(user)
+    if judge is None or round_.status not in VISIBLE_ROUND_STATES:
+        return Case.objects.none()
+    return (
+        Case.objects.filter(
+            Exists(Assignment.objects.filter(round=round_, case=OuterRef("pk"))),
+            category__panels__in=chaired_panels(user, round_.edition),
+        )
+        .filter(*_case_conflict_free(judge))
+        .distinct()
+    )
+
+
+def can_view_case_as_chair(user, round_, case):
+    return panel_cases_visible_to(user, round_).filter(pk=case.pk).exists()
+
+
+def can_view_case_in_round(user, round_, case):
+    """The case page and its attachments: the assigned judge or the panel's chair."""
+    return can_view_case_as_judge(user, round_, case) or can_view_case_as_chair(user, round_, case)
+
+
+def rounds_visible_to(user):
+    """Rounds the user has assignments in, or chairs a panel of (visible states only)."""
+    judge = judge_of(user)
+    if judge is None:
+        return Round.objects.none()
+    return Round.objects.filter(
+        Q(pk__in=assignments_visible_to(user).values("round"))
+        | Q(edition__in=chaired_edition_ids(user), status__in=VISIBLE_ROUND_STATES)
+    )
+
+
+# --- Scores --------------------------------------------------------------------------------
+def can_see_review(user, review):
+    """Own review always; another judge's submitted review only if the round allows it and
+    the user has submitted their own review of the same case; the panel chair sees the
+    submitted reviews of the panel's cases."""
+    assignment = review.assignment
+    judge = judge_of(user)
+    if judge is None:
+        return False
+    if assignment.judge_id == judge.pk:
+        return assignments_visible_to(user).filter(pk=assignment.pk).exists()
+    if review.status != ReviewStatus.SUBMITTED:
+        return False
+    round_ = assignment.round
+    if can_view_case_as_chair(user, round_, assignment.case):
+        return True
+    return round_.judges_see_others and own_review_submitted(user, round_, assignment.case)
+
+
+def own_review_submitted(user, round_, case):
+    return Review.objects.filter(
+        assignment__in=assignments_visible_to(user).filter(round=round_, case=case),
+        status=ReviewStatus.SUBMITTED,
+    ).exists()
+
+
+def can_see_others_reviews(user, round_, case, *, is_chair=None):
+    """Whether the case page lists the other judges' submitted reviews."""
+    if is_chair if is_chair is not None else can_view_case_as_chair(user, round_, case):
+        return True
+    return round_.judges_see_others and own_review_submitted(user, round_, case)
+
+
+def can_see_unit_identity(user, round_):
+    """Judges and chairs never see who submitted a case in a blind round (the organiser
+    does, in the admin)."""
+    return not round_.blind
+
+
+def can_see_tally(user, round_):
+    """The plenary vote tally: organisers, and the chairs of the edition's panels."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or is_chair_in_edition(user, round_.edition)

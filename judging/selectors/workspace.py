@@ -1,0 +1,200 @@
+"""Reads of the judges' workspace. Every list starts from a permission queryset of
+`judging.permissions` and carries its own prefetch bundle, so page query counts do not grow
+with the number of rows."""
+
+from collections import Counter
+from pathlib import PurePath
+
+from django.db.models import Count, F, Prefetch, Q
+
+from cases.models import Attachment, Case, CaseLeadUnit
+
+from ..models import (
+    Assignment,
+    AssignmentStatus,
+    CriterionScore,
+    Review,
+    ReviewStatus,
+    Verification,
+    VerificationEvidence,
+)
+from ..permissions import (
+    assignments_visible_to,
+    chaired_edition_ids,
+    panel_cases_visible_to,
+    rounds_visible_to,
+)
+
+LEAD_UNITS = Prefetch(
+    "lead_unit_links", queryset=CaseLeadUnit.objects.select_related("unit").order_by("order")
+)
+SCORES = Prefetch(
+    "scores",
+    queryset=CriterionScore.objects.select_related("criterion").order_by(
+        "criterion__order", "criterion__pk"
+    ),
+)
+
+
+def progress(assignments):
+    """`{"total": n, "done": m}` of an assignment queryset, in one aggregate query."""
+    return assignments.aggregate(
+        total=Count("pk"), done=Count("pk", filter=Q(status=AssignmentStatus.SUBMITTED))
+    )
+
+
+def my_rounds(user):
+    """The user's rounds, newest edition first, each with `total` / `done` (own
+    assignments) and `is_chair` (chairs a panel of the edition). Three queries."""
+    counts = {
+        row["round"]: row
+        for row in assignments_visible_to(user)
+        .values("round")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(status=AssignmentStatus.SUBMITTED)))
+    }
+    chaired = set(chaired_edition_ids(user))
+    rounds = list(
+        rounds_visible_to(user)
+        .select_related("edition__programme")
+        .order_by("-edition__year", "edition__pk", "order")
+    )
+    for round_ in rounds:
+        row = counts.get(round_.pk, {})
+        round_.total = row.get("total", 0)
+        round_.done = row.get("done", 0)
+        round_.is_chair = round_.edition_id in chaired
+    return rounds
+
+
+def queue(user, round_):
+    """The user's assignments in a round, with what the queue table shows."""
+    return (
+        assignments_visible_to(user)
+        .filter(round=round_)
+        .select_related("case__category")
+        .annotate(my_score=F("review__score"))
+        .prefetch_related(Prefetch("case__lead_unit_links", queryset=LEAD_UNITS.queryset))
+        .order_by("case__category__order", "case__reference", "case__pk")
+    )
+
+
+def case_with_materials(case_pk):
+    """A case with everything its judging page shows, in a bounded number of queries."""
+    return (
+        Case.objects.select_related("category", "submitting_unit", "edition")
+        .prefetch_related(
+            LEAD_UNITS,
+            "media_coverage",
+            Prefetch("attachments", queryset=Attachment.objects.order_by("kind", "pk")),
+        )
+        .get(pk=case_pk)
+    )
+
+
+def review_of(assignment):
+    return (
+        Review.objects.filter(assignment=assignment).prefetch_related(SCORES).first()
+        if assignment
+        else None
+    )
+
+
+def verification_of(assignment):
+    if assignment is None:
+        return None
+    return (
+        Verification.objects.filter(assignment=assignment)
+        .prefetch_related(
+            Prefetch("evidence", queryset=VerificationEvidence.objects.order_by("pk"))
+        )
+        .first()
+    )
+
+
+def submitted_reviews(round_, case, *, exclude_judge_id=None):
+    """The submitted reviews of a case in a round, with judge and scores."""
+    reviews = (
+        Review.objects.filter(
+            assignment__round=round_, assignment__case=case, status=ReviewStatus.SUBMITTED
+        )
+        .select_related("assignment__judge")
+        .prefetch_related(SCORES)
+        .order_by("assignment__judge__name", "pk")
+    )
+    if exclude_judge_id is not None:
+        reviews = reviews.exclude(assignment__judge_id=exclude_judge_id)
+    return reviews
+
+
+def submitted_verifications(round_, case):
+    """The submitted verification records of a case in a round, with judge and evidence."""
+    return (
+        Verification.objects.filter(
+            assignment__round=round_, assignment__case=case, status=ReviewStatus.SUBMITTED
+        )
+        .select_related("assignment__judge")
+        .prefetch_related(
+            Prefetch("evidence", queryset=VerificationEvidence.objects.order_by("pk"))
+        )
+        .order_by("assignment__judge__name", "pk")
+    )
+
+
+def panel_overview(user, round_):
+    """The chair's table: the panel's cases in the round with their assignments and the
+    submitted review scores, in three queries."""
+    return (
+        panel_cases_visible_to(user, round_)
+        .select_related("category")
+        .prefetch_related(
+            LEAD_UNITS,
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(round=round_)
+                .select_related("judge", "review")
+                .order_by("judge__name"),
+                to_attr="round_assignments",
+            ),
+        )
+        .order_by("category__order", "reference", "pk")
+    )
+
+
+def visible_round(user, round_pk):
+    """A round the user may open in the workspace, or None."""
+    return rounds_visible_to(user).select_related("edition__programme").filter(pk=round_pk).first()
+
+
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
+def neutral_name(label, item, *, number=None):
+    """A file name that says what a file is and nothing about who made it."""
+    extension = EXTENSIONS.get(item.content_type) or PurePath(item.file.name).suffix.lower()
+    suffix = f"-{number}" if number else ""
+    return f"{label}{suffix}{extension}"
+
+
+def label_attachments(attachments, *, blind):
+    """The attachments with a `display_name`: the original file name, or in blind rounds
+    the kind and a number (申报书.pdf, 佐证材料-1.pdf, 佐证材料-2.pdf)."""
+    attachments = list(attachments)
+    per_kind = Counter(a.kind for a in attachments)
+    seen = Counter()
+    for attachment in attachments:
+        if not blind:
+            attachment.display_name = attachment.original_name
+            continue
+        seen[attachment.kind] += 1
+        number = seen[attachment.kind] if per_kind[attachment.kind] > 1 else None
+        attachment.display_name = neutral_name(
+            attachment.get_kind_display(), attachment, number=number
+        )
+    return attachments
+
+
+def evidence_number(evidence):
+    """Position of an evidence file among its verification's files (1-based)."""
+    return VerificationEvidence.objects.filter(
+        verification_id=evidence.verification_id, pk__lte=evidence.pk
+    ).count()

@@ -1,0 +1,42 @@
+// Live character counters for the case form. Counts code points (Array.from), as the server
+// counts with Python's len(): every 字, letter, digit and punctuation mark counts one.
+// Line breaks count one each; the server stores them as a single "\n".
+(function () {
+  "use strict";
+
+  function length(text) {
+    return Array.from(text.replace(/\r\n?/g, "\n").trim()).length;
+  }
+
+  function render(counter, count, limit) {
+    var over = count - limit;
+    counter.textContent = over > 0
+      ? "已输入 " + count + " 字,上限 " + limit + " 字,超出 " + over + " 字"
+      : "已输入 " + count + " 字,上限 " + limit + " 字,还可输入 " + (limit - count) + " 字";
+    counter.classList.toggle("over", over > 0);
+  }
+
+  document.querySelectorAll("[data-char-limit]").forEach(function (field) {
+    var counter = document.querySelector('[data-counter-for="' + field.id + '"]');
+    if (!counter) return;
+    var limit = parseInt(field.getAttribute("data-char-limit"), 10);
+    var update = function () { render(counter, length(field.value), limit); };
+    field.addEventListener("input", update);
+    update();
+  });
+
+  document.querySelectorAll("[data-char-group-name]").forEach(function (group) {
+    var name = group.getAttribute("data-char-group-name");
+    var limit = parseInt(group.getAttribute("data-char-group-limit"), 10);
+    var counter = group.querySelector('[data-group-counter="' + name + '"]');
+    var fields = group.querySelectorAll('[data-char-group="' + name + '"]');
+    if (!counter || !fields.length) return;
+    var update = function () {
+      var total = 0;
+      fields.forEach(function (field) { total += length(field.value); });
+      render(counter, total, limit);
+    };
+    fields.forEach(function (field) { field.addEventListener("input", update); });
+    update();
+  });
+})();

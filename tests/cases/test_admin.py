@@ -1,0 +1,535 @@
+"""The organisers' back office: every admin page loads, changelists do not query per row,
+non-staff users are kept out, the audit history is read-only, and the edition and unit
+actions go through the services."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from cases.admin import next_in_sequence
+from cases.models import (
+    AuditEntry,
+    CaseStatus,
+    Edition,
+    EditionStatus,
+    MediaCoverage,
+    User,
+)
+from cases.services import audit_log, case_transition
+from judging.models import (
+    Conflict,
+    ConflictSource,
+    CriterionScore,
+    Objection,
+    Review,
+    RoundEntry,
+    RoundKind,
+    Verification,
+    VerificationEvidence,
+    Vote,
+    VoteChoice,
+)
+from tests.factories import (
+    make_assignment,
+    make_attachment,
+    make_award,
+    make_case,
+    make_category,
+    make_edition,
+    make_judge,
+    make_member,
+    make_organiser,
+    make_panel,
+    make_programme,
+    make_region,
+    make_round,
+    make_tier,
+    make_unit,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
+
+
+def admin_url(model, view, *args):
+    opts = model._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+
+
+def messages_of(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+@pytest.fixture
+def world():
+    """One row of every model the back office shows, built through the services where
+    there is one. Returns the organiser."""
+    organiser = make_organiser(full_name="组织方")
+    programme = make_programme(name="粤治—治理现代化", short_name="粤治")
+    edition = make_edition(programme=programme, title="第六届", number=6, slug="sixth")
+    category = make_category(edition=edition, name="政府治理创新", code="ZF")
+    tier = make_tier(edition=edition, name="优秀案例")
+    city = make_region(name="汕头市", parent=make_region(name="广东省"))
+    unit = make_unit(name="汕头市人民政府", region=city)
+    member = make_member(unit=unit)
+    case = make_case(edition=edition, category=category, owner_unit=unit, title="数字政府案例")
+    MediaCoverage.objects.create(case=case, url="https://example.org/news/1", outlet="南方日报")
+    make_attachment(case=case)
+    case_transition(case, CaseStatus.SUBMITTED, by=member)  # version, counter, audit row
+    judge = make_judge(name="张专家", title="中山大学教授")
+    make_panel(edition=edition, categories=[category], judges=[judge])
+    scoring = make_round(edition=edition, criteria=[("创新性", 1, 10)])
+    review = Review.objects.create(
+        assignment=make_assignment(round=scoring, case=case, judge=judge), comment="创新明显"
+    )
+    CriterionScore.objects.create(
+        review=review, criterion=scoring.criteria.get(), value=Decimal("8")
+    )
+    RoundEntry.objects.create(round=scoring, case=case, score=Decimal("80"), rank=1)
+    visit = make_round(edition=edition, order=2, kind=RoundKind.VERIFICATION)
+    verification = Verification.objects.create(
+        assignment=make_assignment(round=visit, case=case, judge=judge), verified=True
+    )
+    VerificationEvidence.objects.create(
+        verification=verification,
+        file=ContentFile(b"\xff\xd8\xff", name="visit.jpg"),
+        original_name="现场照片.jpg",
+        size=3,
+        content_type="image/jpeg",
+        sha256="0" * 64,
+    )
+    vote = make_round(edition=edition, order=3, kind=RoundKind.VOTE)
+    Vote.objects.create(round=vote, case=case, judge=judge, choice=VoteChoice.TIER, tier=tier)
+    Conflict.objects.create(judge=judge, unit=unit, source=ConflictSource.DECLARED)
+    award = make_award(case=case, tier=tier, citation="以数据驱动治理。", commentator=judge)
+    Objection.objects.create(
+        award=award, name="王某", unit_name="某单位", phone="020-1234567", reason="材料不实"
+    )
+    Group.objects.create(name="评选组织方")
+    return organiser
+
+
+# --- every page loads ----------------------------------------------------------------------
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
+def test_admin_pages_load_for_organiser(client, world, model):
+    model_admin = admin.site._registry[model]
+    obj = model._default_manager.order_by("pk").first()
+    assert obj is not None, f"the world fixture has no {model._meta.label} row: add one"
+    client.force_login(world)
+
+    changelist = client.get(admin_url(model, "changelist"))
+    searched = client.get(admin_url(model, "changelist"), {"q": "汕头"})
+    change = client.get(admin_url(model, "change", obj.pk))
+    add_status = client.get(admin_url(model, "add")).status_code
+
+    assert (changelist.status_code, searched.status_code, change.status_code) == (200, 200, 200)
+    request = change.wsgi_request
+    assert add_status == (200 if model_admin.has_add_permission(request) else 403)
+
+
+# --- query counts --------------------------------------------------------------------------
+# Each changelist is fetched with 1 and 5 rows; the literal counts are the same for both.
+# They are: session + user (2), two counts (filtered and total), the page of rows, one
+# prefetch where a column lists related names (lead units, memberships), the date hierarchy
+# (1–2) and one query per list filter that reads its choices from the database.
+def _edition_rows(rows):
+    for _ in range(rows):
+        edition = make_edition(programme=make_programme())
+        make_category(edition=edition)
+        make_tier(edition=edition)
+        make_case(edition=edition)
+
+
+def _case_rows(rows):
+    for _ in range(rows):
+        edition = make_edition(programme=make_programme())
+        category = make_category(edition=edition)
+        make_case(
+            edition=edition,
+            category=category,
+            lead_units=[make_unit(), make_unit()],
+            reference=f"2026-X-{_:04d}",
+        )
+
+
+def _unit_rows(rows):
+    for _ in range(rows):
+        make_unit(region=make_region(), parent=make_unit())
+
+
+def _user_rows(rows):
+    for _ in range(rows):
+        user = make_member(unit=make_unit())
+        user.unit_memberships.create(unit=make_unit())
+
+
+def _audit_rows(rows):
+    for _ in range(rows):
+        actor = make_user()
+        audit_log(code="cases.test.logged", obj=actor, by=actor)
+
+
+def _award_rows(rows):
+    for _ in range(rows):
+        edition = make_edition(programme=make_programme())
+        make_award(
+            case=make_case(edition=edition, category=make_category(edition=edition)),
+            tier=make_tier(edition=edition),
+            commentator=make_judge(with_account=False),
+        )
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+@pytest.mark.parametrize(
+    ("url_name", "build", "queries"),
+    [
+        ("admin:cases_edition_changelist", _edition_rows, 9),
+        ("admin:cases_case_changelist", _case_rows, 10),
+        ("admin:cases_unit_changelist", _unit_rows, 7),
+        ("admin:cases_user_changelist", _user_rows, 9),
+        ("admin:cases_auditentry_changelist", _audit_rows, 9),
+        ("admin:judging_award_changelist", _award_rows, 8),
+    ],
+    ids=["edition", "case", "unit", "user", "auditentry", "award"],
+)
+def test_changelist_query_count_does_not_grow_with_rows(
+    client, django_assert_num_queries, url_name, build, queries, rows
+):
+    organiser = make_organiser()
+    build(rows)
+    client.force_login(organiser)
+
+    with django_assert_num_queries(queries):
+        response = client.get(reverse(url_name))
+
+    assert response.status_code == 200
+
+
+# --- who gets in ---------------------------------------------------------------------------
+@pytest.mark.parametrize("staff_flag", ["anonymous", "unit member"])
+def test_admin_redirects_non_staff_to_login(client, staff_flag):
+    if staff_flag == "unit member":
+        client.force_login(make_member(unit=make_unit()))
+    url = reverse("admin:cases_case_changelist")
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('admin:login')}?next={url}"
+
+
+def test_staff_without_superuser_sees_no_model_without_permission(client):
+    staff = make_user(is_staff=True, is_superuser=False)
+    client.force_login(staff)
+
+    response = client.get(reverse("admin:cases_auditentry_changelist"))
+
+    assert response.status_code == 403
+
+
+def test_audit_admin_refuses_add_change_delete_even_to_superuser(client):
+    superuser = make_organiser()
+    entry = audit_log(code="cases.edition.open", obj=superuser, by=superuser, data={"a": 1})
+    client.force_login(superuser)
+
+    add = client.get(reverse("admin:cases_auditentry_add"))
+    change = client.post(
+        reverse("admin:cases_auditentry_change", args=[entry.pk]), {"code": "tampered"}
+    )
+    delete = client.post(reverse("admin:cases_auditentry_delete", args=[entry.pk]), {"post": "yes"})
+    client.post(
+        reverse("admin:cases_auditentry_changelist"),
+        {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"},
+    )
+
+    entry.refresh_from_db()
+    assert (add.status_code, change.status_code, delete.status_code) == (403, 403, 403)
+    assert (entry.code, entry.data) == ("cases.edition.open", {"a": 1})
+    model_admin = admin.site._registry[AuditEntry]
+    request = add.wsgi_request
+    assert "delete_selected" not in model_admin.get_actions(request)
+
+
+def test_audit_admin_shows_the_entry_read_only(client):
+    superuser = make_organiser()
+    entry = audit_log(code="cases.unit.verified", obj=superuser, by=superuser)
+    client.force_login(superuser)
+
+    response = client.get(reverse("admin:cases_auditentry_change", args=[entry.pk]))
+
+    assert response.status_code == 200
+    assert "cases.unit.verified" in response.text
+    assert 'name="code"' not in response.text
+
+
+# --- edition actions -----------------------------------------------------------------------
+def run_action(client, url_name, action, objects):
+    return client.post(
+        reverse(url_name),
+        {"action": action, "_selected_action": [obj.pk for obj in objects]},
+        follow=True,
+    )
+
+
+def test_edition_action_opens_a_draft_edition(client):
+    organiser = make_organiser()
+    edition = make_edition(status=EditionStatus.DRAFT)
+    client.force_login(organiser)
+
+    response = run_action(client, "admin:cases_edition_changelist", "transition_to_open", [edition])
+
+    edition.refresh_from_db()
+    assert edition.status == EditionStatus.OPEN
+    assert messages_of(response) == ["1 届的状态已变更为“征集中”。"]
+    entry = AuditEntry.objects.get(code="cases.edition.open")
+    assert (entry.object_id, entry.actor) == (str(edition.pk), organiser)
+
+
+def test_edition_action_refuses_a_disallowed_transition_and_changes_nothing(client):
+    organiser = make_organiser()
+    edition = make_edition(status=EditionStatus.DRAFT, title="第六届")
+    client.force_login(organiser)
+
+    response = run_action(
+        client, "admin:cases_edition_changelist", "transition_to_published", [edition]
+    )
+
+    edition.refresh_from_db()
+    assert edition.status == EditionStatus.DRAFT
+    assert edition.results_published_at is None
+    assert messages_of(response) == [f"“{edition}”不能从“筹备中”变更为“已发布”。"]
+    assert not AuditEntry.objects.filter(code__startswith="cases.edition.").exists()
+
+
+def test_edition_action_on_a_selection_is_all_or_nothing(client):
+    organiser = make_organiser()
+    draft = make_edition(status=EditionStatus.DRAFT)
+    already_open = make_edition(status=EditionStatus.OPEN)
+    client.force_login(organiser)
+
+    response = run_action(
+        client, "admin:cases_edition_changelist", "transition_to_open", [draft, already_open]
+    )
+
+    draft.refresh_from_db()
+    assert draft.status == EditionStatus.DRAFT
+    assert messages_of(response) == [
+        f"“{already_open}”不能从“征集中”变更为“征集中”。",
+        "所选各届的状态均未变更。",
+    ]
+    assert not AuditEntry.objects.filter(code="cases.edition.open").exists()
+
+
+def test_clone_action_creates_next_year_draft_with_categories_and_tiers(client):
+    organiser = make_organiser()
+    source = make_edition(
+        status=EditionStatus.ARCHIVED,
+        title="第六届",
+        number=6,
+        year=2018,
+        slug="2018",
+        period_label="2018—2019年度",
+    )
+    make_category(edition=source, name="政府治理创新", code="ZF", order=1)
+    make_category(edition=source, name="社会治理创新", code="SH", order=2)
+    make_tier(edition=source, name="优秀案例", order=1, quota=10)
+    client.force_login(organiser)
+
+    response = run_action(client, "admin:cases_edition_changelist", "clone_as_next_year", [source])
+
+    clone = Edition.objects.get(cloned_from=source)
+    assert (clone.year, clone.number, clone.title, clone.slug, clone.period_label) == (
+        2019,
+        7,
+        "第七届",
+        "2019",
+        "2019—2020年度",
+    )
+    assert clone.status == EditionStatus.DRAFT
+    assert list(clone.categories.values_list("name", "code", "order")) == [
+        ("政府治理创新", "ZF", 1),
+        ("社会治理创新", "SH", 2),
+    ]
+    assert list(clone.tiers.values_list("name", "order", "quota")) == [("优秀案例", 1, 10)]
+    url = reverse("admin:cases_edition_change", args=[clone.pk])
+    assert messages_of(response) == [
+        f'已将“{source}”复制为<a href="{url}">{clone}</a>(筹备中),请核对征集时间和征集通知。'
+    ]
+    assert f'<a href="{url}">' in response.text
+
+
+def test_clone_action_twice_gives_distinct_slugs(client):
+    organiser = make_organiser()
+    source = make_edition(status=EditionStatus.ARCHIVED, title="年度评选", year=2021, slug="main")
+    client.force_login(organiser)
+
+    run_action(client, "admin:cases_edition_changelist", "clone_as_next_year", [source])
+    run_action(client, "admin:cases_edition_changelist", "clone_as_next_year", [source])
+
+    clones = Edition.objects.filter(cloned_from=source).order_by("pk")
+    assert [(e.year, e.title, e.slug) for e in clones] == [
+        (2022, "年度评选(2022)", "main-2022"),
+        (2022, "年度评选(2022)", "main-2022-2"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("第六届", "第七届"),
+        ("第九届", "第十届"),
+        ("第十九届", "第二十届"),
+        ("第12届", "第13届"),
+        ("2018—2019年度", "2019—2020年度"),
+        ("2021“粤有数”", "2022“粤有数”"),
+        ("2023年3月", "2024年3月"),
+        ("年度评选", "年度评选"),
+    ],
+)
+def test_next_in_sequence(label, expected):
+    assert next_in_sequence(label) == expected
+
+
+# --- units ---------------------------------------------------------------------------------
+def test_unit_verify_action_verifies_and_audits(client):
+    organiser = make_organiser()
+    unit = make_unit(name="濠江区人民政府")
+    client.force_login(organiser)
+
+    response = run_action(client, "admin:cases_unit_changelist", "verify_units", [unit])
+
+    unit.refresh_from_db()
+    assert unit.verified is True
+    assert unit.verified_at is not None
+    assert messages_of(response) == ["已核验 1 个单位。"]
+    entry = AuditEntry.objects.get(code="cases.unit.verified")
+    assert (entry.object_id, entry.actor) == (str(unit.pk), organiser)
+
+
+def test_unit_verify_action_does_not_restamp_a_verified_unit(client):
+    organiser = make_organiser()
+    unit = make_unit(name="濠江区人民政府")
+    client.force_login(organiser)
+    run_action(client, "admin:cases_unit_changelist", "verify_units", [unit])
+    unit.refresh_from_db()
+    first_verified_at = unit.verified_at
+
+    response = run_action(client, "admin:cases_unit_changelist", "verify_units", [unit])
+
+    unit.refresh_from_db()
+    assert unit.verified_at == first_verified_at
+    assert messages_of(response) == ["单位“濠江区人民政府”已经核验过。"]
+    assert AuditEntry.objects.filter(code="cases.unit.verified").count() == 1
+
+
+# --- users ---------------------------------------------------------------------------------
+def test_user_add_form_creates_a_user_with_a_lower_case_email(client):
+    client.force_login(make_organiser())
+
+    response = client.post(
+        reverse("admin:cases_user_add"),
+        {
+            "email": "Li.Ming@Example.org",
+            "full_name": "李明",
+            "usable_password": "true",
+            "password1": "a-long-pass-phrase-2026",
+            "password2": "a-long-pass-phrase-2026",
+            "unit_memberships-TOTAL_FORMS": "0",
+            "unit_memberships-INITIAL_FORMS": "0",
+        },
+    )
+
+    user = User.objects.get(full_name="李明")
+    assert response.status_code == 302
+    assert user.email == "li.ming@example.org"
+    assert user.check_password("a-long-pass-phrase-2026")
+
+
+def test_user_add_form_refuses_an_email_registered_in_another_case(client):
+    client.force_login(make_organiser())
+    make_user(email="li.ming@example.org")
+
+    response = client.post(
+        reverse("admin:cases_user_add"),
+        {
+            "email": "LI.MING@example.org",
+            "usable_password": "true",
+            "password1": "a-long-pass-phrase-2026",
+            "password2": "a-long-pass-phrase-2026",
+            "unit_memberships-TOTAL_FORMS": "0",
+            "unit_memberships-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"email": ["该电子邮箱已注册。"]}
+
+
+# --- cases ---------------------------------------------------------------------------------
+def test_case_change_page_lists_attachments_without_file_links(client):
+    organiser = make_organiser()
+    case = make_case(edition=make_edition())
+    attachment = make_attachment(case=case, name="申报书-终稿.pdf")
+    client.force_login(organiser)
+
+    response = client.get(reverse("admin:cases_case_change", args=[case.pk]))
+
+    assert response.status_code == 200
+    assert "申报书-终稿.pdf" in response.text
+    assert attachment.sha256 in response.text
+    assert attachment.file.name not in response.text
+    assert "private/attachments" not in response.text
+
+
+def test_case_change_page_offers_only_the_case_edition_categories(client):
+    organiser = make_organiser()
+    edition, other = make_edition(), make_edition()
+    make_category(edition=edition, name="政府治理创新")
+    make_category(edition=other, name="舆情引导")
+    case = make_case(edition=edition)
+    client.force_login(organiser)
+
+    response = client.get(reverse("admin:cases_case_change", args=[case.pk]))
+
+    form = response.context["adminform"].form
+    assert [c.name for c in form.fields["category"].queryset] == ["政府治理创新"]
+
+
+def test_case_changelist_searches_lead_unit_names(client):
+    organiser = make_organiser()
+    edition = make_edition()
+    make_case(edition=edition, title="一网通办", lead_units=[make_unit(name="上海市大数据中心")])
+    make_case(edition=edition, title="社区通")
+    client.force_login(organiser)
+
+    response = client.get(reverse("admin:cases_case_changelist"), {"q": "大数据中心"})
+
+    assert [case.title for case in response.context["cl"].result_list] == ["一网通办"]
+
+
+def test_case_add_form_refuses_a_category_of_another_edition(client):
+    client.force_login(make_organiser())
+    edition, other = make_edition(), make_edition()
+    foreign = make_category(edition=other, name="舆情引导")
+    management = {
+        f"{prefix}-{name}": "0"
+        for prefix in ("lead_unit_links", "media_coverage", "attachments")
+        for name in ("TOTAL_FORMS", "INITIAL_FORMS")
+    }
+
+    response = client.post(
+        reverse("admin:cases_case_add"),
+        {"edition": edition.pk, "category": foreign.pk, "title": "案例"} | management,
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "category": ["类别“舆情引导”不属于所选的届。"]
+    }
+    assert not edition.cases.exists()
