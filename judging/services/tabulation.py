@@ -18,25 +18,40 @@ def _entry_rows(round_):
     )
 
 
+WRITE_BATCH = 1000
+
+
 def _write_scores(rows):
-    """`UPDATE … WHERE id = …` for each `(pk, score, rank)`, sent as one executemany.
-    `bulk_update` builds a CASE expression per row and took over a second for 2,000 rows."""
+    """Store `(pk, score, rank)` triples. `bulk_update` builds a CASE expression per row and
+    took over a second for 2,000 rows; instead PostgreSQL gets one `UPDATE … FROM (VALUES …)`
+    per thousand rows, and SQLite (in process, no round trips) one `executemany`."""
     if not rows:
         return
     quote = connection.ops.quote_name
-    score_field = RoundEntry._meta.get_field("score")
-    # Only quoted identifiers from the model are formatted in; values go as parameters.
-    sql = "UPDATE {} SET {} = %s, {} = %s WHERE {} = %s".format(  # noqa: S608
-        quote(RoundEntry._meta.db_table), quote("score"), quote("rank"), quote("id")
+    table, score, rank_, pk = (
+        quote(RoundEntry._meta.db_table),
+        quote("score"),
+        quote("rank"),
+        quote("id"),
     )
+    # Only quoted identifiers from the model are formatted into the SQL; values are parameters.
+    score_field = RoundEntry._meta.get_field("score")
+    params = [(pk_, score_field.get_db_prep_save(s, connection), r) for pk_, s, r in rows]
     with connection.cursor() as cursor:
-        cursor.executemany(
-            sql,
-            [
-                (score_field.get_db_prep_save(score, connection), rank_, pk)
-                for pk, score, rank_ in rows
-            ],
-        )
+        if connection.vendor == "postgresql":
+            for start in range(0, len(params), WRITE_BATCH):
+                batch = params[start : start + WRITE_BATCH]
+                values = ", ".join(["(%s, CAST(%s AS numeric), CAST(%s AS integer))"] * len(batch))
+                cursor.execute(
+                    f"UPDATE {table} SET {score} = v.column2, {rank_} = v.column3 "  # noqa: S608
+                    f"FROM (VALUES {values}) AS v WHERE {table}.{pk} = v.column1",
+                    [value for row in batch for value in row],
+                )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET {score} = %s, {rank_} = %s WHERE {pk} = %s",  # noqa: S608
+                [(s, r, pk_) for pk_, s, r in params],
+            )
 
 
 def tabulate_round(*, round, by):
