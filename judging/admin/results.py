@@ -21,8 +21,8 @@ from cases.models import Category
 from cases.services import DomainError
 
 from ..exports import round_csv, round_xlsx
-from ..forms.advancement import OverrideForm
-from ..models import Round, RoundEntry, RoundKind
+from ..forms.advancement import OverrideForm, VoteThresholdForm
+from ..models import Round, RoundEntry, RoundKind, VoteThreshold
 from ..selectors.calibration import round_calibration
 from ..selectors.ranking import case_review_details, ranking_table
 from ..services.advancement import (
@@ -357,3 +357,19 @@ class RoundEntryAdmin(admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+
+class VoteThresholdInline(admin.TabularInline):
+    """For the Round admin of a vote round (add it to its `inlines`)."""
+
+    model = VoteThreshold
+    form = VoteThresholdForm
+    extra = 0
+
+
+@admin.register(VoteThreshold)
+class VoteThresholdAdmin(admin.ModelAdmin):
+    form = VoteThresholdForm
+    list_display = ["round", "tier", "numerator", "denominator", "inclusive"]
+    list_filter = ["round__edition"]
+    list_select_related = ["round__edition__programme", "tier"]

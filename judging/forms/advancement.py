@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from ..models import EntryResult
+from ..models import EntryResult, VoteThreshold
 
 
 class OverrideForm(forms.Form):
@@ -32,3 +32,19 @@ class OverrideForm(forms.Form):
         for name in self.errors:
             if name in self.fields:
                 self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+
+
+class VoteThresholdForm(forms.ModelForm):
+    class Meta:
+        model = VoteThreshold
+        fields = ["round", "tier", "numerator", "denominator", "inclusive"]
+
+    def clean(self):
+        cleaned = super().clean()
+        round_, tier = cleaned.get("round"), cleaned.get("tier")
+        if round_ and tier and tier.edition_id != round_.edition_id:
+            self.add_error("tier", gettext_lazy("该奖项不属于这一轮次所在的届。"))
+        numerator, denominator = cleaned.get("numerator"), cleaned.get("denominator")
+        if numerator is not None and denominator is not None and not 0 < numerator <= denominator:
+            self.add_error("numerator", gettext_lazy("比例须大于 0 且不超过 1(分子不大于分母)。"))
+        return cleaned

@@ -4,6 +4,7 @@ from fractions import Fraction
 
 import pytest
 from django.db import IntegrityError
+from django.urls import reverse
 
 from cases.models import CaseStatus, EditionStatus
 from judging.models import RoundKind, RoundStatus, VoteMode, VoteThreshold
@@ -16,6 +17,7 @@ from tests.factories import (
     make_conflict,
     make_edition,
     make_judge,
+    make_organiser,
     make_round,
     make_round_entry,
     make_tier,
@@ -272,3 +274,46 @@ def test_vote_count_query_count_does_not_grow_with_cases(plenary, django_assert_
     # lead units, units, conflicts, affiliations
     with django_assert_num_queries(10):
         vote_count(plenary["round"])
+
+
+@pytest.mark.django_db
+def test_threshold_admin_refuses_a_tier_of_another_edition(client, plenary):
+    foreign = make_tier(edition=make_edition(), name="别届奖项")
+    client.force_login(make_organiser())
+
+    response = client.post(
+        reverse("admin:judging_votethreshold_add"),
+        {
+            "round": plenary["round"].pk,
+            "tier": foreign.pk,
+            "numerator": 2,
+            "denominator": 3,
+            "inclusive": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "该奖项不属于这一轮次所在的届。" in response.text
+    assert VoteThreshold.objects.filter(round=plenary["round"]).count() == 1
+
+
+@pytest.mark.django_db
+def test_threshold_admin_saves_two_thirds_for_a_tier(client, plenary):
+    excellent = plenary["tiers"][1]
+    client.force_login(make_organiser())
+
+    response = client.post(
+        reverse("admin:judging_votethreshold_add"),
+        {
+            "round": plenary["round"].pk,
+            "tier": excellent.pk,
+            "numerator": 2,
+            "denominator": 3,
+            "inclusive": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    saved = VoteThreshold.objects.get(round=plenary["round"], tier=excellent)
+    assert (saved.numerator, saved.denominator, saved.inclusive) == (2, 3, True)
+    assert str(saved) == "优秀案例: ≥ 2/3"
