@@ -30,6 +30,7 @@ from ..services.advancement import (
     advancement_override,
     advancement_override_clear,
     advancement_plan,
+    round_entries_add_assigned,
 )
 from ..services.tabulation import tabulate_round
 
@@ -223,6 +224,9 @@ class AdvancementPage(RoundPage, TemplateView):
                     _("晋级结果已确认:%(advanced)s 个晋级,%(eliminated)s 个未晋级。")
                     % {"advanced": plan.advancing, "eliminated": plan.eliminated},
                 )
+            elif action == "add_assigned":
+                added = round_entries_add_assigned(round=self.round, by=request.user)
+                messages.success(request, _("已加入 %(count)s 个案例。") % {"count": added})
             elif action == "clear":
                 entry = self.entry_from(request.POST.get("entry", ""))
                 advancement_override_clear(entry=entry, by=request.user)

@@ -13,9 +13,10 @@ from typing import NamedTuple
 
 from django.db.models import Q
 
-from cases.models import EditionStatus
+from cases.models import Case, EditionStatus
 
 from ..models import (
+    Assignment,
     Criterion,
     CriterionScore,
     Review,
@@ -89,6 +90,31 @@ def round_entries(round_):
         .select_related("case", "case__category")
         .order_by("case__category__order", "case__category_id", "rank", "case__reference", "pk")
     )
+
+
+def entries_with_assigned(round_):
+    """The round's entries, plus an unsaved entry for every case assigned in the round that
+    has none yet (organisers often assign a verification or plenary round directly); sorted
+    by category and reference. Two queries, three when entries are missing."""
+    entries = round_entries(round_)
+    entered = {e.case_id for e in entries}
+    missing = (
+        set(Assignment.objects.filter(round=round_).values_list("case_id", flat=True)) - entered
+    )
+    if missing:
+        entries += [
+            RoundEntry(round=round_, case=case)
+            for case in Case.objects.filter(pk__in=missing).select_related("category")
+        ]
+    entries.sort(
+        key=lambda e: (
+            e.case.category.order if e.case.category_id else 0,
+            e.case.category_id or 0,
+            e.case.reference,
+            e.case_id,
+        )
+    )
+    return entries
 
 
 def ranking_entries(entries):

@@ -33,6 +33,7 @@ from ..models import (
 )
 from ..permissions import eligible_assignments
 from ..tabulation import MAJORITY, Threshold, tally_case_votes
+from .ranking import entries_with_assigned
 
 IN = "in"
 
@@ -94,12 +95,9 @@ def round_thresholds(round_, tiers):
 
 
 def vote_count(round_):
-    """The tally of every entry of a vote round, in a fixed number of queries."""
-    entries = list(
-        RoundEntry.objects.filter(round=round_)
-        .select_related("case", "case__category")
-        .order_by("case__category__order", "case__category_id", "case__reference", "pk")
-    )
+    """The tally of every entry of a vote round (and of every case assigned in it without an
+    entry yet), in a fixed number of queries."""
+    entries = entries_with_assigned(round_)
     tier_mode = round_.vote_mode == VoteMode.TIER
     tiers = list(AwardTier.objects.filter(edition_id=round_.edition_id)) if tier_mode else []
     thresholds = round_thresholds(round_, tiers)

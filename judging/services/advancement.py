@@ -41,7 +41,12 @@ from ..models import (
     RoundStatus,
     Verification,
 )
-from ..selectors.ranking import compute_ranking, round_entries, submitted_reviews
+from ..selectors.ranking import (
+    compute_ranking,
+    entries_with_assigned,
+    round_entries,
+    submitted_reviews,
+)
 from ..selectors.vote_tally import vote_count
 from ..tabulation import percent_quota, tie_keys, to_decimal, top_cut
 from .tabulation import tabulate_round
@@ -115,6 +120,11 @@ class AdvancementPlan:
     @property
     def overrides(self):
         return sum(1 for p in self.proposals if p.overridden)
+
+    @property
+    def unsaved(self):
+        """Cases assigned in the round without an entry yet."""
+        return sum(1 for p in self.proposals if p.entry.pk is None)
 
 
 def next_round(round_):
@@ -261,11 +271,7 @@ def _scoring_note(round_, entry, tallies, ranks, tied, members):
 
 
 def _verification_proposals(round_):
-    entries = list(
-        RoundEntry.objects.filter(round=round_)
-        .select_related("case", "case__category")
-        .order_by("case__category__order", "case__category_id", "case__reference", "pk")
-    )
+    entries = entries_with_assigned(round_)
     counts = defaultdict(lambda: [0, 0, 0])
     rows = Verification.objects.filter(assignment__round=round_).values_list(
         "assignment__case_id", "status", "verified"
@@ -323,6 +329,22 @@ def _vote_proposals(votes):
 
 
 # --- Writes --------------------------------------------------------------------------------
+def round_entries_add_assigned(*, round, by):
+    """Give every case assigned in the round an entry (a round assigned directly, without
+    a confirmed advancement into it). Returns how many were added."""
+    with transaction.atomic():
+        missing = [e for e in entries_with_assigned(round) if e.pk is None]
+        RoundEntry.objects.bulk_create(missing)
+        if missing:
+            audit_log(
+                code="judging.round.entries_added",
+                obj=round,
+                by=by,
+                data={"cases": [e.case_id for e in missing]},
+            )
+    return len(missing)
+
+
 def _refuse_if_confirmed(round_):
     if RoundEntry.objects.filter(round=round_, decided_at__isnull=False).exists():
         raise DomainError(_("该轮次的晋级结果已经确认,不能再调整。"))
@@ -378,6 +400,7 @@ def advancement_confirm(*, round, by):
         _refuse_if_confirmed(round)
         if round.kind == RoundKind.SCORING:
             tabulate_round(round=round, by=by)
+        added = round_entries_add_assigned(round=round, by=by)
         plan = advancement_plan(round)
         if not plan.proposals:
             raise DomainError(_("该轮次没有案例。"))
@@ -426,6 +449,7 @@ def advancement_confirm(*, round, by):
                 "overrides": plan.overrides,
                 "next_round": plan.next_round.pk if plan.next_round else None,
                 "created": created,
+                "entries_added": added,
             },
         )
     return plan

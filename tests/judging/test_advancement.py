@@ -423,3 +423,26 @@ def test_vote_round_advances_by_the_count_and_records_the_tier(edition):
 
     stored = {e.case_id: (e.result, e.voted_tier) for e in RoundEntry.objects.filter(round=round_)}
     assert stored == {top.pk: (A, best), middle.pk: (A, excellent), out.pk: (E, None)}
+
+
+def test_confirm_adds_entries_for_cases_assigned_without_one(edition):
+    category = make_category(edition=edition)
+    round_ = make_round(
+        edition=edition,
+        order=2,
+        kind=RoundKind.VERIFICATION,
+        status=RoundStatus.CLOSED,
+        advancement_rule=AdvancementRule.ALL_VERIFIED,
+    )
+    following = make_round(edition=edition, order=3, kind=RoundKind.VOTE)
+    case = make_case(edition=edition, category=category, reference="2026-V-0009")
+    make_verification(round=round_, case=case, judge=make_judge(), verified=True)
+
+    plan = advancement_plan(round_)
+    advancement_confirm(round=round_, by=None)
+
+    assert [(p.entry.pk, p.result) for p in plan.proposals] == [(None, A)]
+    assert RoundEntry.objects.get(round=round_, case=case).result == A
+    assert RoundEntry.objects.filter(round=following, case=case).exists()
+    audit = AuditEntry.objects.get(code="judging.round.advancement_confirmed")
+    assert audit.data["entries_added"] == 1

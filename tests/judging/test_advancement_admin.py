@@ -258,6 +258,28 @@ def test_vote_advancement_page_query_count_does_not_grow_with_cases(
             make_assignment(round=vote_round, case=case, judge=judge)
             make_vote(round=vote_round, case=case, judge=judge, tier=best)
 
-    # session, user, round, vote count (10), next round
-    with django_assert_num_queries(14):
+    # session, user, round, vote count (11), next round
+    with django_assert_num_queries(15):
         organiser_client.get(url(vote_round))
+
+
+def test_assigned_cases_without_entry_can_be_added_from_the_page(organiser_client, setup):
+    verification = make_round(
+        edition=setup["edition"],
+        order=4,
+        kind=RoundKind.VERIFICATION,
+        status=RoundStatus.CLOSED,
+        advancement_rule=AdvancementRule.NONE,
+    )
+    case = setup["cases"][0]
+    make_assignment(round=verification, case=case, judge=make_judge())
+
+    page = organiser_client.get(url(verification))
+    response = organiser_client.post(url(verification), {"action": "add_assigned"})
+
+    assert "有 1 个案例已在本轮分配了专家,但还没有加入本轮" in page.text
+    assert "调整 2026-ZF-0001" not in page.text
+    assert response.status_code == 302
+    entry = RoundEntry.objects.get(round=verification, case=case)
+    assert "调整 2026-ZF-0001" in organiser_client.get(url(verification)).text
+    assert entry.result == EntryResult.PENDING

@@ -131,14 +131,15 @@ def plenary(db):
     }
 
 
-def entered_case(plenary, members=None, **fields):
+def entered_case(plenary, members=None, entry=True, **fields):
     case = make_case(
         edition=plenary["edition"],
         category=fields.pop("category", plenary["zf"]),
         status=CaseStatus.IN_REVIEW,
         **fields,
     )
-    make_round_entry(round=plenary["round"], case=case)
+    if entry:
+        make_round_entry(round=plenary["round"], case=case)
     for judge in plenary["judges"] if members is None else members:
         make_assignment(round=plenary["round"], case=case, judge=judge)
     return case
@@ -270,9 +271,9 @@ def test_vote_count_query_count_does_not_grow_with_cases(plenary, django_assert_
             make_vote(round=plenary["round"], case=case, judge=judge, tier=best)
     make_conflict(judge=plenary["judges"][0], unit=unit)
 
-    # entries, tiers, thresholds, assignments, eligible assignments, votes,
+    # entries, assigned cases, tiers, thresholds, assignments, eligible assignments, votes,
     # lead units, units, conflicts, affiliations
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         vote_count(plenary["round"])
 
 
@@ -317,3 +318,17 @@ def test_threshold_admin_saves_two_thirds_for_a_tier(client, plenary):
     saved = VoteThreshold.objects.get(round=plenary["round"], tier=excellent)
     assert (saved.numerator, saved.denominator, saved.inclusive) == (2, 3, True)
     assert str(saved) == "优秀案例: ≥ 2/3"
+
+
+@pytest.mark.django_db
+def test_vote_count_includes_assigned_cases_without_an_entry(plenary):
+    best = plenary["tiers"][0]
+    j = plenary["judges"]
+    case = entered_case(plenary, members=j[:3], entry=False)
+    for judge in j[:3]:
+        make_vote(round=plenary["round"], case=case, judge=judge, tier=best)
+
+    row = row_for(vote_count(plenary["round"]), case)
+
+    # 3 of 3 present ≥ 2/3; the entry is not saved yet (confirming the round adds it)
+    assert (row.entry.pk, row.tally.present, row.decided_tier) == (None, 3, best)
