@@ -32,7 +32,7 @@ from ..models import (
     VoteThreshold,
 )
 from ..permissions import eligible_assignments
-from ..tabulation import MAJORITY, Threshold, tally_case_votes
+from ..tabulation_votes import MAJORITY, Threshold, tally_case_votes
 from .ranking import entries_with_assigned
 
 IN = "in"

@@ -9,7 +9,7 @@ from django.urls import reverse
 from cases.models import CaseStatus, EditionStatus
 from judging.models import RoundKind, RoundStatus, VoteMode, VoteThreshold
 from judging.selectors.vote_tally import vote_count
-from judging.tabulation import MAJORITY, Threshold, tally_case_votes
+from judging.tabulation_votes import MAJORITY, Threshold, tally_case_votes
 from tests.factories import (
     make_assignment,
     make_case,
