@@ -5,6 +5,8 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -115,6 +117,7 @@ class CaseAdmin(EditionChoicesMixin, BackofficeImportExportAdmin):
         "created_by",
         "created_at",
         "updated_at",
+        "version_history",
     )
     inlines = [CaseLeadUnitInline, MediaCoverageInline, AttachmentInline]
     fieldsets = (
@@ -137,10 +140,21 @@ class CaseAdmin(EditionChoicesMixin, BackofficeImportExportAdmin):
                     "created_at",
                     "updated_at",
                     "submitted_at",
+                    "version_history",
                 )
             },
         ),
     )
+
+    @admin.display(description=_("提交版本"))
+    def version_history(self, case):
+        if case.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("portal:case-history", kwargs={"pk": case.pk}),
+            gettext("查看各次提交的内容与改动"),
+        )
 
     def get_queryset(self, request):
         return (

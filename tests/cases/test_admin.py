@@ -533,3 +533,18 @@ def test_case_add_form_refuses_a_category_of_another_edition(client):
         "category": ["类别“舆情引导”不属于所选的届。"]
     }
     assert not edition.cases.exists()
+
+
+def test_case_change_page_links_to_the_version_history(client):
+    from django.urls import reverse
+
+    from tests.factories import make_case, make_edition, make_organiser
+
+    case = make_case(edition=make_edition())
+    client.force_login(make_organiser())
+
+    response = client.get(reverse("admin:cases_case_change", args=[case.pk]))
+
+    history = reverse("portal:case-history", kwargs={"pk": case.pk})
+    assert f'href="{history}"' in response.text
+    assert client.get(history).status_code == 200

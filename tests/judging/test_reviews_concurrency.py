@@ -12,14 +12,6 @@ from tests.judging import workspace_scenario
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _real_concurrency_only():
-    # Django's SQLite test database is in-memory with a shared cache, where a second writer
-    # fails at once ("table is locked") instead of waiting like on the WAL file the app uses.
-    if connection.vendor == "sqlite":
-        pytest.skip("needs a server database for concurrent writers (runs on PostgreSQL)")
-
-
 def test_simultaneous_saves_from_the_same_version_never_both_win():
     s = workspace_scenario.build()
     criteria = list(s.round.criteria.all())
