@@ -83,11 +83,32 @@ def submitted_reviews(round_, *, criteria=None, case=None, keep_values=False):
     return reviews
 
 
+# Case fields the result pages read: the case texts, thousands of characters each, stay in
+# the database.
+CASE_FIELDS = [
+    "reference",
+    "title",
+    "status",
+    "edition_id",
+    "category_id",
+    "owner_unit_id",
+    "submitting_unit_id",
+    "category__name",
+    "category__code",
+    "category__order",
+]
+ENTRY_FIELDS = [
+    *(f.name for f in RoundEntry._meta.concrete_fields),
+    *(f"case__{name}" for name in CASE_FIELDS),
+]
+
+
 def round_entries(round_):
-    """The round's entries with the case fields ranking needs (one query)."""
+    """The round's entries with the case fields the result pages need (one query)."""
     return list(
         RoundEntry.objects.filter(round=round_)
         .select_related("case", "case__category")
+        .only(*ENTRY_FIELDS)
         .order_by("case__category__order", "case__category_id", "rank", "case__reference", "pk")
     )
 
@@ -102,10 +123,8 @@ def entries_with_assigned(round_):
         set(Assignment.objects.filter(round=round_).values_list("case_id", flat=True)) - entered
     )
     if missing:
-        entries += [
-            RoundEntry(round=round_, case=case)
-            for case in Case.objects.filter(pk__in=missing).select_related("category")
-        ]
+        cases = Case.objects.filter(pk__in=missing).select_related("category")
+        entries += [RoundEntry(round=round_, case=case) for case in cases.only(*CASE_FIELDS)]
     entries.sort(
         key=lambda e: (
             e.case.category.order if e.case.category_id else 0,
