@@ -469,6 +469,59 @@ class Vote(models.Model):
         return f"{self.judge.name} → {self.case}: {self.tier or self.get_choice_display()}"
 
 
+class VoteThreshold(models.Model):
+    """The share of the members present that a tier needs in a plenary vote round
+    (“须经到会委员三分之二以上同意”). `tier` empty: the threshold of an in/out vote, and the
+    default for tiers without their own; with no row at all a tier needs more than half."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="vote_thresholds", verbose_name=_("轮次")
+    )
+    tier = models.ForeignKey(
+        AwardTier,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("奖项"),
+        help_text=_("留空:入选/不入选投票的门槛,也是未单独设置的奖项的门槛"),
+    )
+    numerator = models.PositiveSmallIntegerField(_("分子"), default=1)
+    denominator = models.PositiveSmallIntegerField(_("分母"), default=2)
+    inclusive = models.BooleanField(
+        _("达到即通过"),
+        default=False,
+        help_text=_("勾选:票数达到该比例即通过(“三分之二以上”);不勾选:须超过该比例(“过半数”)"),
+    )
+
+    class Meta:
+        verbose_name = _("投票通过门槛")
+        verbose_name_plural = _("投票通过门槛")
+        ordering = ["round", "tier__order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(denominator__gte=1)
+                & Q(numerator__gte=1)
+                & Q(numerator__lte=models.F("denominator")),
+                name="vote_threshold_proper_fraction",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "tier"],
+                condition=Q(tier__isnull=False),
+                name="vote_threshold_tier_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["round"],
+                condition=Q(tier__isnull=True),
+                name="vote_threshold_default_unique",
+            ),
+        ]
+
+    def __str__(self):
+        share = f"{self.numerator}/{self.denominator}"
+        return f"{self.tier or _('入选')}: {'≥' if self.inclusive else '>'} {share}"
+
+
 class EntryResult(models.TextChoices):
     PENDING = "pending", _("待定")
     ADVANCED = "advanced", _("晋级")
@@ -490,6 +543,15 @@ class RoundEntry(models.Model):
     score = models.DecimalField(_("得分"), max_digits=9, decimal_places=4, null=True, blank=True)
     rank = models.PositiveIntegerField(_("名次"), null=True, blank=True)
     override_reason = models.TextField(_("调整理由"), blank=True)
+    voted_tier = models.ForeignKey(
+        AwardTier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("投票结果奖项"),
+        help_text=_("全体会议投票轮次确认时记录的、达到门槛的最高奖项"),
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -161,6 +161,86 @@ def make_assignment(*, round, case, judge, **fields):
     return Assignment.objects.create(round=round, case=case, judge=judge, **fields)
 
 
+# --- Tabulation (reviews, verifications, votes, conflicts) ---------------------------------
+def make_review(*, assignment, values, submitted=True, comment="", **fields):
+    """A review with one CriterionScore per criterion of the assignment's round, `values` in
+    criterion order; `score` is stored as the review service does (review_score, 4 places)."""
+    from judging.models import AssignmentStatus, CriterionScore, Review, ReviewStatus
+    from judging.tabulation import review_score, to_decimal
+
+    criteria = list(assignment.round.criteria.order_by("order", "pk"))
+    if len(criteria) != len(values):
+        raise ValueError("one value per criterion of the round")
+    values = [Decimal(str(value)) for value in values]
+    score = review_score((v, c.weight, c.max_points) for v, c in zip(values, criteria, strict=True))
+    review = Review.objects.create(
+        assignment=assignment,
+        comment=comment,
+        status=ReviewStatus.SUBMITTED if submitted else ReviewStatus.DRAFT,
+        score=to_decimal(score),
+        submitted_at=timezone.now() if submitted else None,
+        **fields,
+    )
+    CriterionScore.objects.bulk_create(
+        CriterionScore(review=review, criterion=c, value=v)
+        for v, c in zip(values, criteria, strict=True)
+    )
+    assignment.status = AssignmentStatus.SUBMITTED if submitted else AssignmentStatus.DRAFT
+    assignment.save(update_fields=["status"])
+    return review
+
+
+def make_scored_review(*, round, case, judge, values, submitted=True, comment=""):
+    """Assignment and review in one call."""
+    return make_review(
+        assignment=make_assignment(round=round, case=case, judge=judge),
+        values=values,
+        submitted=submitted,
+        comment=comment,
+    )
+
+
+def make_round_entry(*, round, case, **fields):
+    from judging.models import RoundEntry
+
+    return RoundEntry.objects.create(round=round, case=case, **fields)
+
+
+def make_verification(*, round, case, judge, verified, submitted=True, notes=""):
+    from judging.models import AssignmentStatus, ReviewStatus, Verification
+
+    assignment = make_assignment(
+        round=round,
+        case=case,
+        judge=judge,
+        status=AssignmentStatus.SUBMITTED if submitted else AssignmentStatus.DRAFT,
+    )
+    return Verification.objects.create(
+        assignment=assignment,
+        verified=verified,
+        notes=notes,
+        status=ReviewStatus.SUBMITTED if submitted else ReviewStatus.DRAFT,
+        submitted_at=timezone.now() if submitted else None,
+    )
+
+
+def make_vote(*, round, case, judge, tier=None, choice=None):
+    """A plenary vote: for `tier`, or `choice` "in" / "out"."""
+    from judging.models import Vote, VoteChoice
+
+    if choice is None:
+        choice = VoteChoice.TIER if tier is not None else VoteChoice.OUT
+    return Vote.objects.create(round=round, case=case, judge=judge, choice=choice, tier=tier)
+
+
+def make_conflict(*, judge, unit=None, case=None, source=None, reason=""):
+    from judging.models import Conflict, ConflictSource
+
+    if source is None:
+        source = ConflictSource.RECUSAL if case is not None else ConflictSource.DECLARED
+    return Conflict.objects.create(judge=judge, unit=unit, case=case, source=source, reason=reason)
+
+
 # --- Unit portal: file contents and attachments ----------------------------------------
 def pdf_bytes(text="申报书"):
     """A small, well-formed PDF (what our content check looks for is the %PDF- header)."""
@@ -240,12 +320,6 @@ def make_complete_case(*, edition, owner_unit, category=None, **fields):
     case = make_case(edition=edition, category=category, owner_unit=owner_unit, **fields)
     make_attachment(case=case)
     return case
-
-
-def make_round_entry(*, round, case, **fields):
-    from judging.models import RoundEntry
-
-    return RoundEntry.objects.create(round=round, case=case, **fields)
 
 
 def make_award(*, case, tier, category=None, order=1, **fields):

@@ -4,6 +4,7 @@ from . import (  # noqa: F401  (registers the ModelAdmins)
     archive,
     awards,  # awards, objections, committee commentary, the decision workflow
     control,
+    results,  # tabulation, ranking, calibration, exports, advancement
     screening,
     setup,
 )

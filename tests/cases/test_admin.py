@@ -33,6 +33,7 @@ from judging.models import (
     VerificationEvidence,
     Vote,
     VoteChoice,
+    VoteThreshold,
 )
 from tests.factories import (
     make_assignment,
@@ -107,6 +108,7 @@ def world():
     )
     vote = make_round(edition=edition, order=3, kind=RoundKind.VOTE)
     Vote.objects.create(round=vote, case=case, judge=judge, choice=VoteChoice.TIER, tier=tier)
+    VoteThreshold.objects.create(round=vote, tier=tier, numerator=2, denominator=3, inclusive=True)
     Conflict.objects.create(judge=judge, unit=unit, source=ConflictSource.DECLARED)
     award = make_award(case=case, tier=tier, citation="以数据驱动治理。", commentator=judge)
     Objection.objects.create(

@@ -1,0 +1,167 @@
+"""Exports of a round's results: every review score and comment, and the ranking, as xlsx
+(the organisers' everyday format) or csv. The anonymised variant names judges J1, J2… in the
+order of their ids, so the same judge has the same label in every export of the round.
+
+Text that a spreadsheet would run as a formula (starting with = + - @) is written as text in
+xlsx, and prefixed with an apostrophe in csv (OWASP's CSV-injection advice).
+"""
+
+import csv
+import io
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from .models import Review, ReviewStatus
+from .selectors.ranking import ranking_table, round_criteria, submitted_reviews
+from .tabulation import to_decimal
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def plain(number):
+    """10.00 → "10", 0.400 → "0.4" (no exponent, no trailing zeros)."""
+    return format(number.normalize(), "f")
+
+
+def judge_labels(reviews):
+    """`{judge_id: "J1"…}` by ascending judge id."""
+    return {judge: f"J{n}" for n, judge in enumerate(sorted({r.judge for r in reviews}), 1)}
+
+
+def review_table(round_, *, anonymous=False):
+    """Header and rows: one row per submitted review with every criterion score, S and the
+    comment (two queries for the scores, one for the comments and names)."""
+    criteria = round_criteria(round_)
+    reviews = submitted_reviews(round_, criteria=criteria, keep_values=True)
+    details = {
+        pk: rest
+        for pk, *rest in Review.objects.filter(
+            assignment__round=round_, status=ReviewStatus.SUBMITTED
+        ).values_list(
+            "pk",
+            "assignment__case__category__name",
+            "assignment__case__reference",
+            "assignment__case__title",
+            "assignment__judge__name",
+            "comment",
+            "submitted_at",
+        )
+    }
+    labels = judge_labels(reviews) if anonymous else {}
+    header = [
+        _("类别"),
+        _("案例编号"),
+        _("案例名称"),
+        _("评审专家"),
+        *[
+            _("%(name)s(满分 %(max)s,权重 %(weight)s)")
+            % {"name": c.name, "max": plain(c.max_points), "weight": plain(c.weight)}
+            for c in criteria
+        ],
+        _("加权得分"),
+        _("评语"),
+        _("提交时间"),
+    ]
+    rows = []
+    for r in sorted(reviews, key=lambda r: (details[r.review][1], r.judge, r.review)):
+        category, reference, title, judge_name, comment, submitted_at = details[r.review]
+        values = dict(r.values)
+        rows.append(
+            [
+                category or "",
+                reference,
+                title,
+                labels[r.judge] if anonymous else judge_name,
+                *[values.get(c.pk) for c in criteria],
+                to_decimal(r.score),
+                comment,
+                timezone.localtime(submitted_at).replace(tzinfo=None) if submitted_at else None,
+            ]
+        )
+    return header, rows
+
+
+def ranking_export_table(round_):
+    table = ranking_table(round_)
+    header = [
+        _("类别"),
+        _("名次"),
+        _("案例编号"),
+        _("案例名称"),
+        _("得分(%(aggregation)s)") % {"aggregation": round_.get_aggregation_display()},
+        _("平均分"),
+        _("平均分名次"),
+        _("标准分"),
+        _("标准分名次"),
+        _("中位数"),
+        _("评分份数"),
+        _("标准差"),
+        _("意见分歧"),
+    ]
+    rows = [
+        [
+            row.case.category.name if row.case.category_id else "",
+            row.rank,
+            row.case.reference,
+            row.case.title,
+            row.score,
+            row.mean_score,
+            row.mean_rank,
+            row.zscore_score,
+            row.zscore_rank,
+            row.median,
+            row.count,
+            row.sigma,
+            _("是") if row.disagreement else "",
+        ]
+        for row in table.rows
+    ]
+    return header, rows
+
+
+def _xlsx_cell(sheet, value):
+    """The value itself, or a text cell when openpyxl would take it for a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def round_xlsx(round_, *, anonymous=False):
+    """Workbook bytes with two sheets: 排名 (the ranking) and 评分明细 (every review)."""
+    workbook = Workbook(write_only=True)
+    for title, (header, rows) in (
+        (_("排名"), ranking_export_table(round_)),
+        (_("评分明细"), review_table(round_, anonymous=anonymous)),
+    ):
+        sheet = workbook.create_sheet(title=title)
+        sheet.append([_xlsx_cell(sheet, value) for value in header])
+        for row in rows:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def round_csv(round_, *, anonymous=False):
+    """Every review as csv text, UTF-8 with a byte-order mark so that Excel reads the Chinese."""
+    header, rows = review_table(round_, anonymous=anonymous)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_value(value) for value in row])
+    return buffer.getvalue()

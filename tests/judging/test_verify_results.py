@@ -1,0 +1,138 @@
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from cases.models import CaseStatus, EditionStatus
+from judging.models import CriterionScore, Review, RoundEntry, RoundStatus
+from judging.services.tabulation import tabulate_round
+from tests.factories import (
+    make_case,
+    make_category,
+    make_edition,
+    make_judge,
+    make_round,
+    make_scored_review,
+)
+
+pytestmark = pytest.mark.django_db
+
+CRITERIA = [("创新性", "0.4", 10), ("实效性", "0.3", 10), ("可推广性", "0.3", 10)]
+
+
+def verify(*args):
+    out = StringIO()
+    call_command("verify_results", *args, stdout=out)
+    return out.getvalue()
+
+
+def tabulated_round(status=RoundStatus.CLOSED, edition_status=EditionStatus.REVIEWING):
+    edition = make_edition(status=edition_status)
+    category = make_category(edition=edition)
+    round_ = make_round(edition=edition, criteria=CRITERIA, status=status)
+    first = make_case(
+        edition=edition, category=category, status=CaseStatus.IN_REVIEW, reference="2026-A-0001"
+    )
+    second = make_case(
+        edition=edition, category=category, status=CaseStatus.IN_REVIEW, reference="2026-A-0002"
+    )
+    j1, j2 = make_judge(), make_judge()
+    # first: (8, 8, 8) → 80 and (9, 7, 8) → 36 + 21 + 24 = 81 → 80.5
+    make_scored_review(round=round_, case=first, judge=j1, values=[8, 8, 8])
+    make_scored_review(round=round_, case=first, judge=j2, values=[9, 7, 8])
+    # second: (7, 7, 7) → 70
+    make_scored_review(round=round_, case=second, judge=j1, values=[7, 7, 7])
+    tabulate_round(round=round_, by=None)
+    return round_, first, second
+
+
+def test_verify_results_passes_on_an_untouched_closed_round():
+    round_, _first, _second = tabulated_round()
+
+    output = verify()
+
+    assert f"OK    round {round_.pk}" in output
+    assert "1 round(s) checked, 0 difference(s)." in output
+
+
+def test_verify_results_catches_a_tampered_criterion_score():
+    round_, first, _second = tabulated_round()
+    # 9 → 10 on the first criterion of judge 2's review: (10, 7, 8) → 40 + 21 + 24 = 85,
+    # so the case becomes (80 + 85) / 2 = 82.5 while 80.5 is stored
+    CriterionScore.objects.filter(
+        review__assignment__case=first, value=Decimal("9"), criterion__name="创新性"
+    ).update(value=Decimal("10"))
+
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_results", stdout=out)
+    assert "2026-A-0001 score: stored 80.5000, recomputed 82.5000" in out.getvalue()
+    assert "2026-A-0001 review score: stored 81.0000, recomputed 85.0000" in out.getvalue()
+
+
+def test_verify_results_catches_a_tampered_rank():
+    round_, first, second = tabulated_round()
+    RoundEntry.objects.filter(round=round_, case=second).update(rank=1)
+
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_results", stdout=out)
+
+    assert "2026-A-0002 rank: stored 1, recomputed 2" in out.getvalue()
+
+
+def test_verify_results_catches_a_tampered_stored_review_score():
+    round_, first, _second = tabulated_round()
+    Review.objects.filter(assignment__case=first, score=Decimal("80")).update(score=Decimal("99"))
+
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_results", stdout=out)
+
+    assert "review score: stored 99.0000, recomputed 80.0000" in out.getvalue()
+
+
+def test_verify_results_reports_a_reviewed_case_without_entry():
+    round_, first, _second = tabulated_round()
+    RoundEntry.objects.filter(round=round_, case=first).delete()
+
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_results", stdout=out)
+
+    assert f"#{first.pk} entry: stored None, recomputed missing" in out.getvalue()
+
+
+def test_verify_results_skips_open_rounds_unless_asked():
+    round_, _first, second = tabulated_round(status=RoundStatus.OPEN)
+    # a review arriving after an interim tabulation makes the open round's ranking stale
+    make_scored_review(round=round_, case=second, judge=make_judge(), values=[10, 10, 10])
+
+    assert "0 round(s) checked" in verify()
+    with pytest.raises(CommandError):
+        verify("--include-open")
+
+
+def test_verify_results_checks_open_rounds_of_a_published_edition():
+    round_, _first, second = tabulated_round(
+        status=RoundStatus.OPEN, edition_status=EditionStatus.PUBLISHED
+    )
+    RoundEntry.objects.filter(round=round_, case=second).update(score=Decimal("1"))
+
+    with pytest.raises(CommandError):
+        verify()
+
+
+def test_verify_results_checks_one_round_by_id():
+    round_, _first, _second = tabulated_round(status=RoundStatus.OPEN)
+
+    assert f"OK    round {round_.pk}" in verify("--round", str(round_.pk))
+
+
+def test_verify_results_ignores_untabulated_rounds():
+    edition = make_edition(status=EditionStatus.PUBLISHED)
+    make_round(edition=edition, criteria=CRITERIA, status=RoundStatus.CLOSED)
+
+    assert "0 round(s) checked, 0 difference(s)." in verify()
