@@ -88,7 +88,10 @@ class QueueView(RoundMixin, TemplateView):
         )
         return super().get_context_data(
             filter=queue_filter,
-            assignments=queue_filter.qs,
+            assignments=selectors.with_status_labels(queue_filter.qs),
+            # Links to the case pages (`judging:case-detail`) sit under the round's page:
+            # one reverse() for the table instead of one per row.
+            case_url_prefix=f"{reverse('judging:round-detail', args=[self.round.pk])}cases/",
             progress=selectors.progress(mine),
             is_chair=permissions.is_chair_in_edition(user, self.round.edition),
             **kwargs,

@@ -71,6 +71,22 @@ def test_queue_shows_progress_and_filters_by_status_and_category(client):
     assert "社会信用体系建设" in by_category.text and "已评案例" not in by_category.text
 
 
+def test_queue_links_each_case_to_its_case_page_with_its_status(client):
+    s = workspace_scenario.build()
+    done = make_case(edition=s.edition, category=s.category, status=CaseStatus.IN_REVIEW)
+    make_assignment(round=s.round, case=done, judge=s.judge, status=AssignmentStatus.SUBMITTED)
+    client.force_login(s.judge.user)
+
+    response = client.get(reverse("judging:round-detail", args=[s.round.pk]))
+
+    done_url = reverse("judging:case-detail", args=[s.round.pk, done.pk])
+    assert f'<a href="{case_url(s)}">' in response.text
+    assert f'<a href="{done_url}">' in response.text
+    labels = {a.case_id: a.status_label for a in response.context["assignments"]}
+    assert labels == {s.case.pk: "待评", done.pk: "已提交"}
+    assert client.get(done_url).status_code == 200
+
+
 def test_queue_hides_recused_case(client):
     s = workspace_scenario.build()
     client.force_login(s.judge.user)
