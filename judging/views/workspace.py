@@ -152,17 +152,22 @@ class CaseView(CaseMixin, TemplateView):
         if self.assignment is None or self.round.kind == RoundKind.VOTE:
             return None
         readonly = not self.editable
+        # A posted form is only ever built while the round takes input (nothing disabled),
+        # so it shows what was posted and needs no initial values: the stored review is not
+        # read for it.
+        bound = data is not None
         if self.round.kind == RoundKind.VERIFICATION:
             return VerificationForm(
                 data,
                 files,
-                initial=initial or VerificationForm.initial_for(self.verification),
+                initial=initial
+                or ({} if bound else VerificationForm.initial_for(self.verification)),
                 round=self.round,
                 readonly=readonly,
             )
         return ReviewForm(
             data,
-            initial=initial or ReviewForm.initial_for(self.review),
+            initial=initial or ({} if bound else ReviewForm.initial_for(self.review)),
             criteria=self.criteria,
             round=self.round,
             readonly=readonly,
@@ -173,7 +178,8 @@ class CaseView(CaseMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=self.build_form()))
 
     def post(self, request, *args, **kwargs):
-        self.case  # noqa: B018
+        # Only the assigned judge posts (a chair without an assignment gets the same 404 as
+        # anybody else); the case's materials are loaded only if the page is shown again.
         if self.assignment is None or self.round.kind == RoundKind.VOTE:
             raise Http404
         if not self.editable:

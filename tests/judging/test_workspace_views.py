@@ -351,6 +351,45 @@ def test_case_page_query_count_does_not_grow(client, django_assert_num_queries, 
 
 
 @pytest.mark.parametrize("rows", [1, 5])
+def test_score_submission_query_count_does_not_grow(client, django_assert_num_queries, rows):
+    s = workspace_scenario.build()
+    client.force_login(s.judge.user)
+    client.post(case_url(s), score_data(s, "8", "6", "10", action="submit"))
+    for _ in range(rows):
+        workspace_scenario.make_attachment(
+            case=s.case,
+            kind="supporting",
+            name="更多.pdf",
+            content=workspace_scenario.PDF,
+            content_type="application/pdf",
+        )
+        case = make_case(edition=s.edition, category=s.category, status=CaseStatus.IN_REVIEW)
+        make_assignment(round=s.round, case=case, judge=s.judge)
+
+    # session, user, judge, round, assignment; criteria (form); BEGIN, the assignment, the
+    # review, its scores, their criteria, the round's criteria; UPDATE review, DELETE other
+    # scores, the scores, UPDATE assignment; the review again, its scores, their criteria;
+    # audit row; COMMIT (the same on PostgreSQL: SAVEPOINT-free, one transaction)
+    data = score_data(s, "9", "6", "10", version=1, action="submit")
+
+    with django_assert_num_queries(21):
+        response = client.post(case_url(s), data)
+
+    assert response.status_code == 302
+    assert s.assignment.review.scores.get(criterion__name="创新性").value == 9
+
+
+def test_chair_without_assignment_cannot_post_a_score(client):
+    s = workspace_scenario.build()
+    client.force_login(s.chair.user)
+
+    response = client.post(case_url(s), score_data(s, "9", "9", "9", action="submit"))
+
+    assert response.status_code == 404
+    assert not Review.objects.exists()
+
+
+@pytest.mark.parametrize("rows", [1, 5])
 def test_panel_overview_query_count_does_not_grow(client, django_assert_num_queries, rows):
     s = workspace_scenario.build()
     for _ in range(rows - 1):
