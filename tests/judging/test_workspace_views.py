@@ -366,13 +366,14 @@ def test_score_submission_query_count_does_not_grow(client, django_assert_num_qu
         case = make_case(edition=s.edition, category=s.category, status=CaseStatus.IN_REVIEW)
         make_assignment(round=s.round, case=case, judge=s.judge)
 
-    # session, user, judge, round, assignment; criteria (form); BEGIN, the assignment, the
-    # review, its scores, their criteria, the round's criteria; UPDATE review, DELETE other
-    # scores, the scores, UPDATE assignment; the review again, its scores, their criteria;
-    # audit row; COMMIT (the same on PostgreSQL: SAVEPOINT-free, one transaction)
     data = score_data(s, "9", "6", "10", version=1, action="submit")
 
-    with django_assert_num_queries(21):
+    # session, user, judge, round, assignment; criteria (form); the transaction: begin, the
+    # assignment, the review, its scores, their criteria, the round's criteria, UPDATE the
+    # review, DELETE scores of other criteria, the scores, UPDATE the one changed score (8 →
+    # 9), UPDATE the assignment, the review again with its scores and their criteria, the
+    # audit row, commit
+    with django_assert_num_queries(22):
         response = client.post(case_url(s), data)
 
     assert response.status_code == 302
