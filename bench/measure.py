@@ -159,6 +159,29 @@ def page_urls(ctx):
     }
 
 
+def profile_pages(ctx, directory):
+    """One request of each page under pyinstrument (a dev dependency), as HTML in
+    `directory`: where the time of a page goes, to find what to make faster."""
+    from django.test import Client
+    from pyinstrument import Profiler
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    organiser = logged_in_client(ctx["organiser"])
+    clients = {"1": organiser, "2": organiser, "3": logged_in_client(ctx["judge"].user)}
+    clients["5"] = Client()
+    for name, url in page_urls(ctx).items():
+        client = clients[name[0]]
+        for _ in range(WARMUP):
+            check(client.get(url))
+        profiler = Profiler(interval=0.0005)
+        with profiler:
+            check(client.get(url))
+        path = directory / f"page-{name[0]}.html"
+        path.write_text(profiler.output_html())
+        print(f"{name}: {path}", file=sys.stderr)
+
+
 def measure_pages(ctx):
     from django.test import Client
     from django.urls import reverse
@@ -584,6 +607,9 @@ def main():
     parser.add_argument("--no-http", action="store_true", help="skip the gunicorn + wrk part")
     parser.add_argument("--duration", type=int, default=20, help="seconds of each wrk run")
     parser.add_argument("--only", choices=["pages", "operations", "http"], action="append")
+    parser.add_argument(
+        "--profile", metavar="DIR", help="only write a pyinstrument profile of each page to DIR"
+    )
     args = parser.parse_args()
 
     os.environ.update(PRODUCTION_LIKE)
@@ -600,6 +626,9 @@ def main():
     report = {"database": connection.vendor, "machine": machine(), **ensure_workload()}
     report["load_before"] = load_average()
     ctx = context()
+    if args.profile:
+        profile_pages(ctx, args.profile)
+        return
     parts = set(args.only or ["pages", "operations", "http"])
     report["pages"] = measure_pages(ctx) if "pages" in parts else []
     report["operations"] = measure_operations(ctx) if "operations" in parts else []
