@@ -56,18 +56,42 @@ def percentile(values, fraction):
 
 def time_requests(send, *, warmup=WARMUP, requests=REQUESTS):
     """Median and p95 wall-clock ms of `send()` (which must return a response with status
-    < 400), and the median CPU ms of this process (on a busy machine the wall clock includes
-    waiting for a core; with PostgreSQL the server's work is not in the CPU figure)."""
+    < 400), the median CPU ms of this process (on a busy machine the wall clock includes
+    waiting for a core) and, on a local PostgreSQL, the server's CPU ms per request (mean)."""
     for _ in range(warmup):
         check(send())
     timings, cpu = [], []
+    db_started = database_cpu()
     for _ in range(requests):
         started, cpu_started = time.perf_counter(), time.process_time()
         response = send()
         timings.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - cpu_started) * 1000)
         check(response)
-    return statistics.median(timings), percentile(timings, 0.95), statistics.median(cpu)
+    db_ended = database_cpu()
+    return {
+        "median_ms": statistics.median(timings),
+        "p95_ms": percentile(timings, 0.95),
+        "cpu_ms": statistics.median(cpu),
+        "db_cpu_ms": None if db_started is None else (db_ended - db_started) * 1000 / requests,
+    }
+
+
+def database_cpu():
+    """CPU seconds the database server has spent on this process's connection: PostgreSQL on
+    this machine only (its backend process's /proc entry, 10 ms ticks), else None."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def check(response):
@@ -86,13 +110,21 @@ def count_queries(send):
 
 
 def time_call(function, repeat=1):
-    """Best wall-clock seconds of `repeat` calls, and the CPU seconds of that call."""
+    """The best of `repeat` calls: wall-clock seconds, CPU seconds of this process and, on a
+    local PostgreSQL, of the server (see `database_cpu`)."""
     best = None
     for _ in range(repeat):
+        db_started = database_cpu()
         started, cpu_started = time.perf_counter(), time.process_time()
         function()
-        measured = (time.perf_counter() - started, time.process_time() - cpu_started)
-        best = measured if best is None or measured < best else best
+        measured = {
+            "seconds": time.perf_counter() - started,
+            "cpu_seconds": time.process_time() - cpu_started,
+        }
+        db_ended = database_cpu()
+        measured["db_cpu_seconds"] = None if db_started is None else db_ended - db_started
+        if best is None or measured["seconds"] < best["seconds"]:
+            best = measured
     return best
 
 
@@ -198,20 +230,8 @@ def measure_pages(ctx):
         def send(client=client, url=url):
             return client.get(url)
 
-        if name[0] == "1":
-            measured = measure_ranking(ctx, send)
-            rows.append({"what": name, **measured, "queries": count_queries(send)})
-            continue
-        median, p95, cpu = time_requests(send)
-        rows.append(
-            {
-                "what": name,
-                "median_ms": median,
-                "p95_ms": p95,
-                "cpu_ms": cpu,
-                "queries": count_queries(send),
-            }
-        )
+        measured = measure_ranking(ctx, send) if name[0] == "1" else time_requests(send)
+        rows.append({"what": name, **measured, "queries": count_queries(send)})
 
     # 4: the judge opens one of their cases and submits a score (GET + POST).
     assignments = list(
@@ -240,15 +260,13 @@ def measure_pages(ctx):
             raise SystemExit(f"the score was not saved: {response.status_code}")
         return response
 
-    median, p95, cpu = time_requests(open_and_submit)
+    measured = time_requests(open_and_submit)
     queries = count_queries(open_and_submit)
     rows.insert(
         3,
         {
             "what": "4 judge: open a case and submit a score (GET + POST)",
-            "median_ms": median,
-            "p95_ms": p95,
-            "cpu_ms": cpu,
+            **measured,
             "queries": queries,
         },
     )
@@ -262,7 +280,7 @@ def measure_ranking(ctx, send):
     after a judge saved a score (the data version moved on)."""
     from judging.services.reviews import review_save
 
-    median, p95, cpu = time_requests(send)
+    measured = time_requests(send)
     assignment = (
         ctx["round"]
         .assignments.filter(judge=ctx["judge"], review__isnull=False)
@@ -285,12 +303,7 @@ def measure_ranking(ctx, send):
         started = time.perf_counter()
         check(send())
         changed.append((time.perf_counter() - started) * 1000)
-    return {
-        "median_ms": median,
-        "p95_ms": p95,
-        "cpu_ms": cpu,
-        "changed_ms": statistics.median(changed),
-    }
+    return {**measured, "changed_ms": statistics.median(changed)}
 
 
 # --- operations ----------------------------------------------------------------------------
@@ -316,17 +329,10 @@ def measure_tabulation(ctx):
         def run():
             # Every entry written, as on the first tabulation (the worst case).
             RoundEntry.objects.filter(round=round_).update(score=None, rank=None)
-            started, cpu_started = time.perf_counter(), time.process_time()
-            tabulate_round(round=round_, by=ctx["organiser"])
-            return time.perf_counter() - started, time.process_time() - cpu_started
+            return time_call(lambda: tabulate_round(round=round_, by=ctx["organiser"]))
 
-        seconds, cpu = min(run() for _ in range(3))
         rows.append(
-            {
-                "what": f"tabulate the round ({aggregation.value})",
-                "seconds": seconds,
-                "cpu_seconds": cpu,
-            }
+            {"what": f"tabulate the round ({aggregation.value})", **min(run() for _ in range(3))}
         )
     round_.aggregation = Aggregation.MEAN
     round_.save(update_fields=["aggregation"])
@@ -343,21 +349,20 @@ def measure_assignment(ctx):
     class Rollback(Exception):
         pass
 
-    seconds = cpu = None
+    reports = []
     try:
         with transaction.atomic():
             Assignment.objects.filter(round=ctx["round"]).delete()
-            started, cpu_started = time.perf_counter(), time.process_time()
-            report = round_auto_assign(round=ctx["round"], by=ctx["organiser"])
-            seconds = time.perf_counter() - started
-            cpu = time.process_time() - cpu_started
+            measured = time_call(
+                lambda: reports.append(round_auto_assign(round=ctx["round"], by=ctx["organiser"]))
+            )
             raise Rollback
     except Rollback:
         pass
+    (report,) = reports
     return {
         "what": f"assign the round ({report.cases:,} cases, {report.created:,} assignments)",
-        "seconds": seconds,
-        "cpu_seconds": cpu,
+        **measured,
     }
 
 
@@ -367,8 +372,7 @@ def measure_export(ctx):
     def export():
         round_xlsx(ctx["round"])
 
-    seconds, cpu = time_call(export)
-    return {"what": "export every score to xlsx", "seconds": seconds, "cpu_seconds": cpu}
+    return {"what": "export every score to xlsx", **time_call(export)}
 
 
 def measure_import(ctx):
@@ -384,8 +388,7 @@ def measure_import(ctx):
     class Rollback(Exception):
         pass
 
-    seconds = cpu = None
-    imported = 0
+    measured, results = {}, []
     try:
         with transaction.atomic():
             target = Edition.objects.create(
@@ -407,17 +410,20 @@ def measure_import(ctx):
                 row[reference_column] = ""
                 dataset.append(row)
             xlsx = dataset.export("xlsx")
-            started, cpu_started = time.perf_counter(), time.process_time()
-            result = CaseResource().import_data(
-                tablib.Dataset().load(xlsx, format="xlsx"), dry_run=False, raise_errors=True
+            measured = time_call(
+                lambda: results.append(
+                    CaseResource().import_data(
+                        tablib.Dataset().load(xlsx, format="xlsx"),
+                        dry_run=False,
+                        raise_errors=True,
+                    )
+                )
             )
-            seconds = time.perf_counter() - started
-            cpu = time.process_time() - cpu_started
-            imported = result.totals.get("new", 0)
             raise Rollback
     except Rollback:
         pass
-    return {"what": f"import {imported:,} cases from xlsx", "seconds": seconds, "cpu_seconds": cpu}
+    (result,) = results
+    return {"what": f"import {result.totals.get('new', 0):,} cases from xlsx", **measured}
 
 
 # --- HTTP ----------------------------------------------------------------------------------
@@ -553,19 +559,23 @@ def parse_wrk(output):
 def print_table(report):
     print(f"database: {report['database']}   machine: {report['machine']}")
     print(f"load average before / after: {report['load_before']} / {report.get('load_after')}")
-    print(f"{'page (in process)':<58} {'median ms':>10} {'p95 ms':>8} {'CPU ms':>8} {'queries':>8}")
+    print(
+        f"{'page (in process)':<58} {'median ms':>10} {'p95 ms':>8} {'CPU ms':>8} "
+        f"{'DB CPU ms':>10} {'queries':>8}"
+    )
     for row in report["pages"]:
         print(
             f"{row['what']:<58} {row['median_ms']:>10.1f} {row['p95_ms']:>8.1f} "
-            f"{row['cpu_ms']:>8.1f} {row['queries']:>8}"
+            f"{row['cpu_ms']:>8.1f} {number(row.get('db_cpu_ms'), 1):>10} {row['queries']:>8}"
         )
         if "changed_ms" in row:
             print(f"{'  … right after a judge saved a score':<58} {row['changed_ms']:>10.1f}")
-    print(f"{'operation':<58} {'seconds':>10} {'CPU s':>8}")
+    print(f"{'operation':<58} {'seconds':>10} {'CPU s':>8} {'DB CPU s':>10}")
     for row in report["operations"]:
-        seconds = "—" if row["seconds"] is None else f"{row['seconds']:.2f}"
-        cpu = "—" if row.get("cpu_seconds") is None else f"{row['cpu_seconds']:.2f}"
-        print(f"{row['what']:<58} {seconds:>10} {cpu:>8}")
+        print(
+            f"{row['what']:<58} {number(row['seconds'], 2):>10} "
+            f"{number(row.get('cpu_seconds'), 2):>8} {number(row.get('db_cpu_seconds'), 2):>10}"
+        )
     if report.get("http"):
         print(f"{'over HTTP (gunicorn ×2, wrk -t2 -c8)':<58} {'req/s':>10} {'p50':>8} {'p99':>8}")
         for row in report["http"]:
@@ -575,6 +585,10 @@ def print_table(report):
                 + (f"  ({row['non_2xx']} non-2xx)" if row["non_2xx"] else "")
                 + (f"  ({row['timeouts']} timed out)" if row.get("timeouts") else "")
             )
+
+
+def number(value, places):
+    return "—" if value is None else f"{value:.{places}f}"
 
 
 def machine():
