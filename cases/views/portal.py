@@ -21,6 +21,7 @@ from ..permissions import (
     can_edit_case,
     can_view_case_history,
     can_withdraw_case,
+    is_organiser,
     is_unit_member,
 )
 from ..receipts import receipt_pdf
@@ -47,6 +48,7 @@ class CaseListView(LoginRequiredMixin, TemplateView):
         now = timezone.now()
         cases = list(selectors.dashboard_cases(user, at=now))
         for case in cases:
+            case.shown_status = selectors.unit_visible_status(case)
             case.next_step = selectors.next_step(case, at=now)
             case.published_award = selectors.published_award(case)
             case.accepting = case.edition.is_accepting_submissions(now)
@@ -230,6 +232,7 @@ class CaseFormView(LoginRequiredMixin, TemplateView):
         return self.render_to_response(
             self.get_context_data(
                 case=case,
+                status=selectors.unit_visible_status(case),
                 form=form,
                 media=media,
                 attachments=attachments,
@@ -264,6 +267,7 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
         member = is_unit_member(user, case.owner_unit_id)
         return super().get_context_data(
             case=case,
+            status=selectors.unit_visible_status(case, organiser=is_organiser(user)),
             can_edit=member and can_edit_case(user, case) and services.case_content_editable(case),
             can_withdraw=member and case.status in services.WITHDRAWABLE_STATES,
             can_view_history=can_view_case_history(user, case),
