@@ -120,6 +120,8 @@ class CaseFormView(LoginRequiredMixin, TemplateView):
 
     @cached_property
     def case(self):
+        # Only the editable states (draft, submitted, returned) reach this page, so its status
+        # badge never shows a result under embargo.
         case = selectors.portal_case(self.request.user, self.kwargs["pk"], for_edit=True)
         if case is None or not can_edit_case(self.request.user, case):
             raise Http404
@@ -232,7 +234,6 @@ class CaseFormView(LoginRequiredMixin, TemplateView):
         return self.render_to_response(
             self.get_context_data(
                 case=case,
-                status=selectors.unit_visible_status(case),
                 form=form,
                 media=media,
                 attachments=attachments,

@@ -158,6 +158,18 @@ def test_embargoed_status_note_is_hidden(client, world):
     assert "经复核撤销获奖" in after
 
 
+def test_form_and_withdraw_pages_are_404_for_settled_cases(client, world):
+    client.force_login(world["member"])
+
+    codes = {
+        (name, case.title): client.get(reverse(f"portal:{name}", args=[case.pk])).status_code
+        for name in ("case-update", "case-withdraw")
+        for case in (world["winner"], world["loser"])
+    }
+
+    assert set(codes.values()) == {404}
+
+
 def test_certificate_is_404_for_the_unit_before_embargo_and_a_pdf_after(client, world):
     client.force_login(world["member"])
     url = reverse("judging:certificate-download", args=[world["award"].pk])
