@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
@@ -92,7 +93,9 @@ def render_certificate(award):
     font = _font()
     edition, case = award.edition, award.case
     programme = edition.programme
-    units = "、".join(link.unit.name for link in case.lead_unit_links.all())
+    units = pgettext("list separator", "、").join(
+        link.unit.name for link in case.lead_unit_links.all()
+    )
     buffer = io.BytesIO()
     width, height = landscape(A4)
     c = canvas.Canvas(buffer, pagesize=(width, height))
