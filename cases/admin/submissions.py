@@ -35,7 +35,6 @@ class CaseLeadUnitInline(admin.TabularInline):
     fields = ("order", "unit")
     autocomplete_fields = ("unit",)
     extra = 0
-    verbose_name = _("主创单位")
     verbose_name_plural = _("主创单位(按排序先后署名)")
 
 
