@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -212,7 +213,7 @@ class CaseFormView(LoginRequiredMixin, TemplateView):
             except DomainError as error:
                 form.add_error(field, str(error))
 
-    PROBLEM_ANCHORS = {"body": ("body-fields", _("正文"))}
+    PROBLEM_ANCHORS = {"body": ("body-fields", gettext_lazy("正文"))}
 
     def add_problems(self, form, problems):
         extra = []

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from cases.admin import BackofficeImportExportAdmin, EditionChoicesMixin, EditionListFilter
 from cases.admin import EditionAdmin as BaseEditionAdmin
@@ -179,7 +179,8 @@ class PanelAdminForm(forms.ModelForm):
         if wrong:
             self.add_error(
                 "categories",
-                _("类别 %(names)s 不属于所选的届。") % {"names": "、".join(wrong)},
+                _("类别 %(names)s 不属于所选的届。")
+                % {"names": pgettext("list separator", "、").join(wrong)},
             )
         return cleaned
 
@@ -215,7 +216,7 @@ class PanelAdmin(EditionChoicesMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("负责类别"))
     def category_names(self, panel):
-        return "、".join(c.name for c in panel.categories.all()) or "—"
+        return pgettext("list separator", "、").join(c.name for c in panel.categories.all()) or "—"
 
     @admin.display(description=gettext_lazy("人数"), ordering="member_count")
     def member_count(self, panel):

@@ -33,6 +33,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cases.models import AwardTier, Case, CaseStatus, Edition, EditionStatus, QuotaScope
 from cases.services import DomainError, audit_log, case_transition
@@ -370,7 +371,9 @@ def awards_propose(*, edition, tally=None, overrides=None):
 
 def _exceeded_message(groups):
     return _("以下奖项超出名额,请调整或填写超出名额的理由:%(groups)s") % {
-        "groups": "、".join(f"{g.label}({g.count}/{g.quota})" for g in groups)
+        "groups": pgettext("list separator", "、").join(
+            f"{g.label}({g.count}/{g.quota})" for g in groups
+        )
     }
 
 
