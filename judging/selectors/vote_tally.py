@@ -24,8 +24,11 @@ from cases.models import AwardTier, Case
 
 from ..models import (
     Assignment,
+    EntryResult,
     Judge,
+    Round,
     RoundEntry,
+    RoundKind,
     Vote,
     VoteChoice,
     VoteMode,
@@ -160,3 +163,38 @@ def vote_count(round_):
             )
         )
     return VoteCount(round=round_, tiers=tiers, thresholds=thresholds, rows=rows)
+
+
+def plenary_round(edition):
+    """The edition's plenary: its last vote round, or None."""
+    return Round.objects.filter(edition=edition, kind=RoundKind.VOTE).order_by("-order").first()
+
+
+def plenary_tally(edition, *, plenary=None):
+    """What the plenary decided, as the award proposal takes it (`awards_propose(tally=…)`):
+    `{case_id: AwardTier}`, the highest tier each case may take. None when the edition has no
+    vote round, or its count has not been confirmed yet (the organiser confirms it on the
+    round's advancement page, which records `RoundEntry.voted_tier`).
+
+    In a tier vote a case may take the tier the vote reached (`voted_tier`) or a lower one; in
+    an in/out vote a case that went through (advanced) may take any tier. Cases absent from
+    the mapping get no tier. `plenary` saves looking the round up again. Three queries at most.
+    """
+    round_ = plenary or plenary_round(edition)
+    if round_ is None:
+        return None
+    entries = list(
+        RoundEntry.objects.filter(round=round_).values_list(
+            "case_id", "voted_tier_id", "result", "decided_at"
+        )
+    )
+    if not any(decided_at is not None for *_rest, decided_at in entries):
+        return None
+    tiers = AwardTier.objects.filter(edition=edition).order_by("order", "pk")
+    if round_.vote_mode == VoteMode.TIER:
+        by_pk = {tier.pk: tier for tier in tiers}
+        return {case: by_pk[tier] for case, tier, _result, _at in entries if tier is not None}
+    top = tiers.first()
+    if top is None:
+        return {}
+    return {case: top for case, _tier, result, _at in entries if result == EntryResult.ADVANCED}
