@@ -47,6 +47,7 @@ from ..services.commentary import (
     commentary_assign,
     commentary_edit,
     commentary_withdraw,
+    edition_commentary_delete,
     edition_commentary_save,
 )
 from ..services.publication import publication_blockers, publish_results, uncited_awards
@@ -592,3 +593,10 @@ class EditionCommentaryAdmin(admin.ModelAdmin):
         )
         obj.pk = saved.pk
         obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        edition_commentary_delete(commentary=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for commentary in queryset.select_related("edition"):
+            edition_commentary_delete(commentary=commentary, by=request.user)

@@ -229,3 +229,22 @@ def edition_commentary_save(*, edition, text, signed_as, approved, by):
         )
         _bump_if_public(edition)
     return commentary
+
+
+def edition_commentary_delete(*, commentary, by):
+    """Remove the committee's commentary on an edition; kept in the audit row."""
+    with transaction.atomic():
+        edition = commentary.edition
+        audit_log(
+            code="judging.edition_commentary.deleted",
+            obj=commentary,
+            by=by,
+            data={
+                "edition": edition.pk,
+                "text": commentary.text,
+                "signed_as": commentary.signed_as,
+                "approved": commentary.approved,
+            },
+        )
+        commentary.delete()
+        _bump_if_public(edition)
