@@ -195,6 +195,14 @@ def test_workspace_rule_and_conflict_map_agree_on_every_pair():
         "by_university": make_case(
             edition=edition, owner_unit=university, status=CaseStatus.IN_REVIEW
         ),
+        # no submitting unit recorded (the column is NULL), led by an unrelated company
+        "no_submitting": make_case(
+            edition=edition,
+            owner_unit=university,
+            submitting_unit=None,
+            lead_units=[make_unit(name="某科技公司")],
+            status=CaseStatus.IN_REVIEW,
+        ),
     }
     judges = {
         "at_province": make_judge(affiliation=province),
@@ -233,14 +241,14 @@ def test_workspace_rule_and_conflict_map_agree_on_every_pair():
     }
 
     expected = {
-        # 省政府 is above every unit but 某大学
-        "at_province": {"by_university"},
+        # 省政府 is above every unit but 某大学 and 某科技公司
+        "at_province": {"by_university", "no_submitting"},
         # 甲市公安局 is below 甲市政府 and is the bureau itself
-        "at_bureau": {"other_city_led", "by_university"},
-        "at_other_city": {"by_bureau", "by_city", "by_university"},
+        "at_bureau": {"other_city_led", "by_university", "no_submitting"},
+        "at_other_city": {"by_bureau", "by_city", "by_university", "no_submitting"},
         # 甲市政府 (declared) is the city's unit and above the bureau's
-        "declared_city": {"other_city_led", "by_university"},
-        "recused": {"by_bureau", "other_city_led", "by_university"},
+        "declared_city": {"other_city_led", "by_university", "no_submitting"},
+        "recused": {"by_bureau", "other_city_led", "by_university", "no_submitting"},
     }
     assert by_workspace == expected
     assert by_map == expected
