@@ -5,7 +5,9 @@
   "use strict";
 
   function length(text) {
-    return Array.from(text.replace(/\r\n?/g, "\n").trim()).length;
+    // One per code point, like Python's len(): 字, letters, digits, punctuation and a simple
+    // emoji (😀) count one each; a composed emoji counts its parts (👍🏽 two, 👨‍👩‍👧 five).
+    return Array.from(stripLikePython(text.replace(/\r\n?/g, "\n"))).length;
   }
 
   function render(counter, count, limit) {
@@ -14,6 +16,17 @@
       ? "已输入 " + count + " 字,上限 " + limit + " 字,超出 " + over + " 字"
       : "已输入 " + count + " 字,上限 " + limit + " 字,还可输入 " + (limit - count) + " 字";
     counter.classList.toggle("over", over > 0);
+  }
+
+  // Python's str.strip() (what Django's CharField does before the server counts) removes
+  // exactly these; JavaScript's trim() differs (it also removes U+FEFF, not U+001C-U+001F
+  // or U+0085), so the ends are trimmed with Python's set.
+  var PY_SPACE = "[\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a" +
+    "\\u2028\\u2029\\u202f\\u205f\\u3000]";
+  var PY_STRIP = new RegExp("^" + PY_SPACE + "+|" + PY_SPACE + "+$", "g");
+
+  function stripLikePython(text) {
+    return text.replace(PY_STRIP, "");
   }
 
   document.querySelectorAll("[data-char-limit]").forEach(function (field) {
