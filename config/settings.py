@@ -264,7 +264,10 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "huey": {"level": env("TASK_LOG_LEVEL", "WARNING")},
+    },
 }
 
 # --- Product limits ---------------------------------------------------------------------
