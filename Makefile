@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format browser check clean
+.PHONY: run test install lint format browser check clean bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ run: install
 ## make test: the whole suite (PostgreSQL when DATABASE_URL points at one)
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## make bench: the large-edition benchmark (README, Performance): builds the workload once in
+## BENCH_DATABASE_URL (default: DATABASE_URL, else a SQLite file in /tmp), prints the table
+BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),sqlite:////tmp/awards-bench.sqlite3)
+bench: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/measure.py $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

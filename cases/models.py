@@ -494,6 +494,8 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["edition", "status"], name="case_edition_status_idx"),
+            # Imports match a row without 案例编号 by its exact title in the edition.
+            models.Index(fields=["edition", "title"], name="case_edition_title_idx"),
         ]
 
     def __str__(self):

@@ -75,3 +75,38 @@ def is_publicity_open(edition, at=None):
         and edition.publicity_starts_at is not None
         and edition.publicity_starts_at <= (at or timezone.now())
     )
+
+
+def results_visible_edition_id(*, programme_slug, edition_slug, at=None):
+    """The id of the edition at these slugs if `results_visible_editions()` has it, else None.
+
+    The same rule in one hand-written statement: it runs before every request of the cached
+    public results pages, where building the query with the ORM took twenty times as long
+    as running it (press day: the page itself comes from the cache). Tested against
+    `results_visible_editions()`.
+    """
+    from django.db import connection
+    from django.utils import timezone
+
+    quote = connection.ops.quote_name
+    edition, programme = Edition._meta, Programme._meta
+    visible = [EditionStatus.PUBLISHED.value, EditionStatus.ARCHIVED.value]
+    # Only identifiers from the models' metadata are formatted into the SQL; values are
+    # parameters.
+    sql = (
+        f"SELECT e.{quote(edition.pk.column)} FROM {quote(edition.db_table)} e "  # noqa: S608
+        f"INNER JOIN {quote(programme.db_table)} p "
+        f"ON p.{quote(programme.pk.column)} = e.{quote(edition.get_field('programme').column)} "
+        f"WHERE p.{quote(programme.get_field('slug').column)} = %s "
+        f"AND e.{quote(edition.get_field('slug').column)} = %s "
+        f"AND e.{quote(edition.get_field('status').column)} IN (%s, %s) "
+        f"AND e.{quote(edition.get_field('results_published_at').column)} <= %s"
+    )
+    at = at or timezone.now()
+    published_at = edition.get_field("results_published_at").get_db_prep_value(
+        at, connection, prepared=False
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [programme_slug, edition_slug, *visible, published_at])
+        rows = cursor.fetchall()
+    return rows[0][0] if len(rows) == 1 else None

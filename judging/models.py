@@ -723,3 +723,57 @@ class EditionCommentary(models.Model):
 
     def __str__(self):
         return f"{self.edition} · {self.signed_as}"
+
+
+class ExportFormat(models.TextChoices):
+    XLSX = "xlsx", _("Excel(xlsx)")
+    CSV = "csv", _("CSV")
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class RoundExport(models.Model):
+    """A round's scores written to a file by the task queue: a large round takes seconds to
+    write, longer than a request should hold a worker. The file is private, like case files:
+    it is downloaded through a view that checks the organiser's permission."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="exports", verbose_name=_("轮次")
+    )
+    fmt = models.CharField(
+        _("格式"), max_length=4, choices=ExportFormat.choices, default=ExportFormat.XLSX
+    )
+    anonymous = models.BooleanField(_("专家匿名"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING
+    )
+    file = models.FileField(_("文件"), upload_to="exports/%Y/%m/", blank=True)
+    error = models.CharField(_("错误"), max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("申请人"),
+    )
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("评分导出")
+        verbose_name_plural = _("评分导出")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.round} · {self.get_fmt_display()} · {self.get_status_display()}"
+
+    @property
+    def filename(self):
+        kind = "anonymous" if self.anonymous else "scores"
+        return f"round-{self.round_id}-{kind}.{self.fmt}"

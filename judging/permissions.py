@@ -149,8 +149,10 @@ def rounds_visible_to(user):
     judge = judge_of(user)
     if judge is None:
         return Round.objects.none()
+    # EXISTS per round, not `pk IN (…)`: the database stops at the first visible assignment
+    # of the round instead of checking every assignment of the judge for conflicts.
     return Round.objects.filter(
-        Q(pk__in=assignments_visible_to(user).values("round"))
+        Exists(assignments_visible_to(user).filter(round=OuterRef("pk")))
         | Q(edition__in=chaired_edition_ids(user), status__in=VISIBLE_ROUND_STATES)
     )
 

@@ -4,8 +4,10 @@ base, read-only admins."""
 import json
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.db import models
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import SelectableFieldsExportForm
@@ -43,7 +45,20 @@ class BackofficeExportForm(SelectableFieldsExportForm):
         return field.column_name if field and field.column_name else field_name
 
 
-class BackofficeImportExportAdmin(ImportExportModelAdmin):
+class QuickActionCheckboxMixin:
+    """The change list's row checkbox as Django renders it, without a trip through the form
+    renderer for each row: that trip was a quarter of the time of a 100-row case list."""
+
+    def action_checkbox(self, obj):
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            format_html(_("Select this object for an action - {}"), str(obj)),
+        )
+
+
+class BackofficeImportExportAdmin(QuickActionCheckboxMixin, ImportExportModelAdmin):
     """Import and export in the two formats organisers use, with the import rules (all or
     nothing, Excel row numbers) on the import page."""
 

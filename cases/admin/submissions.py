@@ -3,6 +3,7 @@ private), submitted versions and reference counters."""
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -63,6 +64,19 @@ class AttachmentInline(admin.TabularInline):
     @admin.display(description=_("大小"))
     def file_size(self, attachment):
         return filesizeformat(attachment.size)
+
+
+CASE_TEXT_FIELDS = ("summary", "background", "practice", "outcomes", "promotion_value")
+
+
+class CaseChangeList(ChangeList):
+    """The rows of the list leave the case texts (thousands of characters each) in the
+    database: SQL sorts the rows with everything they carry. Exports build their own
+    queryset from `get_queryset()` and still read every field."""
+
+    def get_results(self, request):
+        self.queryset = self.queryset.defer(*CASE_TEXT_FIELDS)
+        super().get_results(request)
 
 
 class CaseAdminForm(forms.ModelForm):
@@ -163,6 +177,9 @@ class CaseAdmin(EditionChoicesMixin, BackofficeImportExportAdmin):
                 Prefetch("lead_unit_links", queryset=CaseLeadUnit.objects.select_related("unit"))
             )
         )
+
+    def get_changelist(self, request, **kwargs):
+        return CaseChangeList
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "category":

@@ -126,10 +126,28 @@ class ChoiceWidget(widgets.Widget):
         super().__init__()
         self.choices = choices
         self.blank = blank
+        # Built once per language, not once per cell: a 2,000-row file asks thousands of
+        # times, and each build switches the active language back and forth.
+        self._lookups = {}
+        self._labels = None
 
     def options(self):
         with translation.override("zh-hans"):
             return "、".join(str(label) for label in self.choices.labels)
+
+    def lookup(self):
+        """`{code or label, lower-cased: code}` in the active language and in Chinese."""
+        language = translation.get_language()
+        lookup = self._lookups.get(language)
+        if lookup is None:
+            lookup = {}
+            for choice in self.choices:
+                lookup[choice.value.lower()] = choice.value
+                lookup[str(choice.label).lower()] = choice.value
+                with translation.override("zh-hans"):
+                    lookup[str(choice.label).lower()] = choice.value
+            self._lookups[language] = lookup
+        return lookup
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
@@ -137,14 +155,8 @@ class ChoiceWidget(widgets.Widget):
             if self.blank:
                 return ""
             raise RowError(_("必须填写,可填:%(options)s。") % {"options": self.options()})
-        lookup = {}
-        for choice in self.choices:
-            lookup[choice.value.lower()] = choice.value
-            lookup[str(choice.label).lower()] = choice.value
-            with translation.override("zh-hans"):
-                lookup[str(choice.label).lower()] = choice.value
         try:
-            return lookup[text.lower()]
+            return self.lookup()[text.lower()]
         except KeyError:
             raise RowError(
                 _("“%(value)s”不是有效的选项,可填:%(options)s。")
@@ -154,8 +166,10 @@ class ChoiceWidget(widgets.Widget):
     def render(self, value, obj=None, **kwargs):
         if not value:
             return ""
-        with translation.override("zh-hans"):
-            return str(self.choices(value).label)
+        if self._labels is None:
+            with translation.override("zh-hans"):
+                self._labels = {choice.value: str(choice.label) for choice in self.choices}
+        return self._labels[self.choices(value).value]
 
 
 class YesNoWidget(widgets.Widget):
@@ -204,9 +218,12 @@ def find_edition(programme_text, edition_text, *, programme_column, edition_colu
 def find_case(edition, *, reference, title):
     """The case a row means: by 案例编号 when given, else by exact 案例名称 in the edition.
     Returns `(case or None, error message or None)`."""
+    # Unordered on purpose: the case ordering follows the edition's, which would join the
+    # edition and programme tables into a lookup made once per row of a 2,000-row file.
+    cases = Case.objects.filter(edition=edition).order_by()
     if reference:
-        return Case.objects.filter(edition=edition, reference=reference).first(), None
-    matches = list(Case.objects.filter(edition=edition, title=title)[:2]) if title else []
+        return cases.filter(reference=reference).first(), None
+    matches = list(cases.filter(title=title)[:2]) if title else []
     if len(matches) > 1:
         return None, _("该届有不止一个名为“%(title)s”的案例,请填写案例编号以指明是哪一个。") % {
             "title": title

@@ -9,7 +9,7 @@ round. Staff status alone never lets anyone score: these pages only read and tab
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -22,7 +22,16 @@ from cases.services import DomainError
 
 from ..exports import round_csv, round_xlsx
 from ..forms.advancement import OverrideForm, VoteThresholdForm
-from ..models import Round, RoundEntry, RoundKind, VoteThreshold
+from ..forms.exports import RoundExportForm
+from ..models import (
+    ExportFormat,
+    ExportStatus,
+    Round,
+    RoundEntry,
+    RoundExport,
+    RoundKind,
+    VoteThreshold,
+)
 from ..selectors.calibration import round_calibration
 from ..selectors.ranking import case_review_details, ranking_table
 from ..services.advancement import (
@@ -32,6 +41,7 @@ from ..services.advancement import (
     advancement_plan,
     round_entries_add_assigned,
 )
+from ..services.exports import round_export_request
 from ..services.tabulation import tabulate_round
 
 PAGE_SIZE = 200
@@ -45,7 +55,7 @@ def results_urls(round_):
     """Links to a round's result pages, for other admin pages (e.g. the Round admin)."""
     urls = {"advancement": reverse("admin:judging_round_advancement", args=[round_.pk])}
     if round_.kind == RoundKind.SCORING:
-        for name in ("ranking", "calibration", "export_xlsx", "export_csv"):
+        for name in ("ranking", "calibration", "export_xlsx", "export_csv", "exports"):
             urls[name] = reverse(f"admin:judging_round_{name}", args=[round_.pk])
     return urls
 
@@ -189,6 +199,64 @@ class ExportView(RoundPage):
             )
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+class ExportsPage(RoundPage, TemplateView):
+    """Exports made by the task queue: ask for one, see the round's latest, download them."""
+
+    template_name = "admin/judging/exports.html"
+    title = gettext_lazy("后台导出")
+    kinds = {RoundKind.SCORING}
+    shown = 20
+
+    def get_context_data(self, form=None, **kwargs):
+        exports = RoundExport.objects.filter(round=self.round).select_related("requested_by")
+        return self.admin_context(
+            form=form or RoundExportForm(),
+            exports=exports[: self.shown],
+            download_prefix=self.request.path,
+            done=ExportStatus.DONE,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = RoundExportForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        round_export_request(
+            round=self.round,
+            fmt=form.cleaned_data["fmt"],
+            anonymous=form.cleaned_data["anonymous"],
+            by=request.user,
+        )
+        messages.success(request, _("已加入导出队列。文件生成后会出现在下表中,请稍后刷新本页。"))
+        return redirect(request.path)
+
+
+class ExportDownloadView(RoundPage):
+    kinds = {RoundKind.SCORING}
+
+    def get(self, request, *args, **kwargs):
+        export = get_object_or_404(
+            RoundExport, round=self.round, pk=self.kwargs["export_id"], status=ExportStatus.DONE
+        )
+        try:
+            handle = export.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=export.filename,
+            content_type=EXPORT_CONTENT_TYPES[export.fmt],
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+EXPORT_CONTENT_TYPES = {
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+}
 
 
 class AdvancementPage(RoundPage, TemplateView):
@@ -348,6 +416,16 @@ class RoundEntryAdmin(admin.ModelAdmin):
                 "round/<int:round_id>/export.csv",
                 page(ExportView, fmt="csv"),
                 name="judging_round_export_csv",
+            ),
+            path(
+                "round/<int:round_id>/exports/",
+                page(ExportsPage),
+                name="judging_round_exports",
+            ),
+            path(
+                "round/<int:round_id>/exports/<int:export_id>/",
+                page(ExportDownloadView),
+                name="judging_round_export_download",
             ),
             path(
                 "round/<int:round_id>/advancement/",

@@ -67,15 +67,34 @@ def my_rounds(user):
 
 
 def queue(user, round_):
-    """The user's assignments in a round, with what the queue table shows."""
+    """The user's assignments in a round, with what the queue table shows (and only that:
+    the case texts, thousands of characters each, stay in the database)."""
     return (
         assignments_visible_to(user)
         .filter(round=round_)
         .select_related("case__category")
+        .only(
+            "round_id",
+            "judge_id",
+            "status",
+            "case__reference",
+            "case__title",
+            "case__category__name",
+        )
         .annotate(my_score=F("review__score"))
         .prefetch_related(Prefetch("case__lead_unit_links", queryset=LEAD_UNITS.queryset))
         .order_by("case__category__order", "case__reference", "case__pk")
     )
+
+
+def with_status_labels(assignments):
+    """The assignments as a list, each with `status_label`: the label is looked up once per
+    status, not once per row (`get_status_display` rebuilds the choices on every call)."""
+    labels = {value: str(label) for value, label in AssignmentStatus.choices}
+    assignments = list(assignments)
+    for assignment in assignments:
+        assignment.status_label = labels.get(assignment.status, assignment.status)
+    return assignments
 
 
 def case_with_materials(case_pk):

@@ -186,6 +186,7 @@ def review_save(*, assignment, values, comment, submit, expected_version, by):
         assignment.save(update_fields=["status"])
 
         review = Review.objects.prefetch_related("scores__criterion").get(pk=review.pk)
+        review.assignment = assignment  # loaded with its round, judge and case above
         audit_log(
             code="judging.review.submitted" if submit else "judging.review.saved",
             obj=review,

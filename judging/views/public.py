@@ -27,7 +27,7 @@ from django.views.generic import ListView, TemplateView
 from django_filters.views import FilterView
 
 from cases.models import Region
-from cases.selectors import results_visible_editions
+from cases.selectors import results_visible_edition_id, results_visible_editions
 
 from ..cache import results_version, results_versions
 from ..charts import bar_chart
@@ -132,14 +132,20 @@ class EditionPageMixin(PublicPageMixin):
         return results_visible_editions()
 
     def resolve(self):
-        self.edition = get_object_or_404(
-            self.editions(),
-            programme__slug=self.kwargs["programme_slug"],
-            slug=self.kwargs["edition_slug"],
+        # The id only: the edition itself is loaded when the page is rendered, not when it
+        # comes from the cache.
+        self.edition_id = results_visible_edition_id(
+            programme_slug=self.kwargs["programme_slug"], edition_slug=self.kwargs["edition_slug"]
         )
+        if self.edition_id is None:
+            raise Http404
+
+    @cached_property
+    def edition(self):
+        return get_object_or_404(self.editions(), pk=self.edition_id)
 
     def get_versions(self):
-        return {self.edition.pk: results_version(self.edition)}
+        return {self.edition_id: results_version(self.edition_id)}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(edition=self.edition, **kwargs)
@@ -183,7 +189,7 @@ class PublicCaseView(EditionPageMixin, TemplateView):
 
     def resolve(self):
         super().resolve()
-        if not Award.objects.filter(edition=self.edition, case_id=self.kwargs["pk"]).exists():
+        if not Award.objects.filter(edition=self.edition_id, case_id=self.kwargs["pk"]).exists():
             raise Http404
 
     def get_context_data(self, **kwargs):

@@ -91,7 +91,10 @@ class QueueView(RoundMixin, TemplateView):
         )
         return super().get_context_data(
             filter=queue_filter,
-            assignments=queue_filter.qs,
+            assignments=selectors.with_status_labels(queue_filter.qs),
+            # Links to the case pages (`judging:case-detail`) sit under the round's page:
+            # one reverse() for the table instead of one per row.
+            case_url_prefix=f"{reverse('judging:round-detail', args=[self.round.pk])}cases/",
             progress=selectors.progress(mine),
             is_chair=permissions.is_chair_in_edition(user, self.round.edition),
             **kwargs,
@@ -152,17 +155,22 @@ class CaseView(CaseMixin, TemplateView):
         if self.assignment is None or self.round.kind == RoundKind.VOTE:
             return None
         readonly = not self.editable
+        # A posted form is only ever built while the round takes input (nothing disabled),
+        # so it shows what was posted and needs no initial values: the stored review is not
+        # read for it.
+        bound = data is not None
         if self.round.kind == RoundKind.VERIFICATION:
             return VerificationForm(
                 data,
                 files,
-                initial=initial or VerificationForm.initial_for(self.verification),
+                initial=initial
+                or ({} if bound else VerificationForm.initial_for(self.verification)),
                 round=self.round,
                 readonly=readonly,
             )
         return ReviewForm(
             data,
-            initial=initial or ReviewForm.initial_for(self.review),
+            initial=initial or ({} if bound else ReviewForm.initial_for(self.review)),
             criteria=self.criteria,
             round=self.round,
             readonly=readonly,
@@ -173,7 +181,8 @@ class CaseView(CaseMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=self.build_form()))
 
     def post(self, request, *args, **kwargs):
-        self.case  # noqa: B018
+        # Only the assigned judge posts (a chair without an assignment gets the same 404 as
+        # anybody else); the case's materials are loaded only if the page is shown again.
         if self.assignment is None or self.round.kind == RoundKind.VOTE:
             raise Http404
         if not self.editable:

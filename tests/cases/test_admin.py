@@ -554,3 +554,29 @@ def test_case_change_page_links_to_the_version_history(client):
     history = reverse("portal:case-history", kwargs={"pk": case.pk})
     assert f'href="{history}"' in response.text
     assert client.get(history).status_code == 200
+
+
+def test_changelist_checkbox_is_the_markup_django_renders():
+    case = make_case(edition=make_edition(), title="“一网通办” <改革> & 创新")
+    case_admin = admin.site._registry[type(case)]
+
+    ours = case_admin.action_checkbox(case)
+
+    assert ours == admin.ModelAdmin.action_checkbox(case_admin, case)
+
+
+def test_case_changelist_leaves_the_case_texts_in_the_database(client):
+    case = make_case(edition=make_edition(), title="一网通办")
+    client.force_login(make_organiser())
+
+    response = client.get(reverse("admin:cases_case_changelist"))
+
+    (shown,) = response.context["cl"].result_list
+    assert shown.pk == case.pk
+    assert shown.get_deferred_fields() == {
+        "summary",
+        "background",
+        "practice",
+        "outcomes",
+        "promotion_value",
+    }

@@ -10,9 +10,11 @@ import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from cases.models import AuditEntry, Case, CaseStatus, Region, Unit, UnitLevel, UnitType
 from cases.resources import CaseResource, UnitResource
+from cases.resources.base import ChoiceWidget
 from cases.services import case_transition, next_reference
 from tests.factories import (
     make_case,
@@ -438,3 +440,17 @@ def test_case_import_names_every_unknown_lead_unit_at_once(organiser, edition):
         "(名称须与系统中完全一致),本导入不会自动创建单位。"
     ]
     assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_choice_cells_read_code_or_chinese_label_and_write_the_chinese_label(language):
+    widget = ChoiceWidget(UnitType)
+    with translation.override("zh-hans"):
+        widget.clean("企业")  # a lookup built in another language first
+
+    with translation.override(language):
+        read = [widget.clean(text) for text in ("党政机关", "MEDIA", " 事业单位 ")]
+        written = widget.render(UnitType.ACADEMIC)
+
+    assert read == [UnitType.PARTY_GOVERNMENT, UnitType.MEDIA, UnitType.INSTITUTION]
+    assert written == "高校及研究机构"

@@ -157,9 +157,9 @@ def test_export_query_count_does_not_grow_with_reviews(
         )
     client.force_login(make_organiser())
 
-    # session, user, round; ranking: entries, criteria, scores; reviews: criteria, scores,
-    # comments and names
-    with django_assert_num_queries(9):
+    # session, user, round; ranking: entries, criteria, reviews' fingerprint, scores (the
+    # figures are not cached yet); reviews: criteria, scores, comments and names
+    with django_assert_num_queries(10):
         client.get(reverse("admin:judging_round_export_xlsx", args=[round_with_reviews.pk]))
 
 

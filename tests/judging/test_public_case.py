@@ -128,8 +128,8 @@ def test_public_case_query_count_does_not_grow_with_lead_units(
         citation_status=CitationStatus.APPROVED,
     )
 
-    # edition; award exists; award with everything joined; ordered lead units
-    with django_assert_num_queries(4):
+    # embargo check; award exists; edition; award with everything joined; ordered lead units
+    with django_assert_num_queries(5):
         response = client.get(case_url(case))
 
     assert response.text.count("/history/") == rows

@@ -161,11 +161,11 @@ def test_results_query_count_with_a_commentary_does_not_grow(
         )
     save_commentary(edition, approved=True)
 
-    # The same three as without a commentary: edition (commentary joined); awards with tier,
-    # category, units and commentator joined; ordered lead units.
-    with django_assert_num_queries(3):
+    # The same four as without a commentary: embargo check; edition (commentary joined);
+    # awards with tier, category, units and commentator joined; ordered lead units.
+    with django_assert_num_queries(4):
         response = client.get(results_url(edition))
-    # Served from the server cache: the embargo check (commentary joined) only.
+    # Served from the server cache: the embargo check only.
     with django_assert_num_queries(1):
         cached = client.get(results_url(edition))
 

@@ -162,8 +162,9 @@ def test_results_query_count_does_not_grow_with_awards(client, django_assert_num
     make_case(edition=edition)  # a draft: not shown, not queried
     url = results_url(edition)
 
-    # edition; awards with tier, category, units and commentator joined; ordered lead units
-    with django_assert_num_queries(3):
+    # embargo check; edition; awards with tier, category, units and commentator joined;
+    # ordered lead units
+    with django_assert_num_queries(4):
         response = client.get(url)
 
     assert response.text.count('class="award"') == rows

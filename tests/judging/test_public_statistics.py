@@ -131,8 +131,8 @@ def test_statistics_query_count_does_not_grow(client, django_assert_num_queries,
         case = awarded_case(edition=edition, category=category, lead_units=[unit])
         make_award(case=case, tier=tier)
 
-    # edition; categories with counts; regions; levels; tiers with counts
-    with django_assert_num_queries(5):
+    # embargo check; edition; categories with counts; regions; levels; tiers with counts
+    with django_assert_num_queries(6):
         response = client.get(statistics_url(edition))
 
     # a bar per category, city, tier and awarded category, and one for the single level

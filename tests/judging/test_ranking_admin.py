@@ -6,8 +6,10 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from cases.models import AuditEntry, CaseStatus, EditionStatus
-from judging.models import Aggregation, PanelRole, RoundEntry, RoundKind
+from cases.models import AuditEntry, Case, CaseStatus, EditionStatus
+from judging.models import Aggregation, Assignment, PanelRole, RoundEntry, RoundKind, RoundStatus
+from judging.services.reviews import review_save
+from judging.services.tabulation import tabulate_round
 from tests.factories import (
     make_case,
     make_category,
@@ -237,6 +239,71 @@ def test_ranking_official_score_follows_the_round_aggregation(client, scored):
     )
 
 
+# --- cached figures: recomputed whenever what they are computed from changed -----------------
+def ranking_row(client, round_, reference):
+    response = client.get(ranking_url(round_))
+    return next(row for row in response.context["table"].rows if row.case.reference == reference)
+
+
+def test_ranking_follows_a_score_saved_after_the_figures_were_cached(client, scored):
+    round_ = scored["round"]
+    round_.status = RoundStatus.OPEN
+    round_.save()
+    client.force_login(make_organiser())
+    assert ranking_row(client, round_, "2026-ZF-0002").score == Decimal("60.0000")
+    severe = scored["judges"][1]
+    assignment = Assignment.objects.get(round=round_, case=scored["second"], judge=severe)
+
+    # severe re-scores second (3, 3, 3) → (9, 9, 9): 90, so second = (90 + 90) / 2 = 90
+    review_save(
+        assignment=assignment,
+        values={c.pk: "9" for c in round_.criteria.all()},
+        comment="",
+        submit=True,
+        expected_version=assignment.review.version,
+        by=severe.user,
+    )
+    second = ranking_row(client, round_, "2026-ZF-0002")
+
+    assert (second.score, second.rank) == (Decimal("90.0000"), 1)
+
+
+def test_ranking_follows_a_criterion_weight_changed_after_the_figures_were_cached(client, scored):
+    client.force_login(make_organiser())
+    assert ranking_row(client, scored["round"], "2026-ZF-0001").score == Decimal("74.5000")
+
+    # weights 0.4/0.3/0.3 → 0.2/0.3/0.3 (Σw = 0.8): severe's (4, 5, 6) →
+    # 100 × (0.2·0.4 + 0.3·0.5 + 0.3·0.6) / 0.8 = 100 × 0.41 / 0.8 = 51.25; lenient still 100;
+    # first = (100 + 51.25) / 2 = 75.625
+    scored["round"].criteria.filter(order=0).update(weight=Decimal("0.2"))
+    first = ranking_row(client, scored["round"], "2026-ZF-0001")
+
+    assert first.score == Decimal("75.6250")
+
+
+def test_ranking_follows_a_case_moved_to_another_category_after_the_figures_were_cached(
+    client, scored
+):
+    client.force_login(make_organiser())
+    assert ranking_row(client, scored["round"], "2026-ZF-0002").rank == 2
+    other = make_category(edition=scored["edition"], name="舆情引导")
+
+    Case.objects.filter(pk=scored["second"].pk).update(category=other)
+    second = ranking_row(client, scored["round"], "2026-ZF-0002")
+
+    assert (second.rank, second.case.category.name) == (1, "舆情引导")
+
+
+def test_ranking_shows_the_stored_ranking_written_after_the_figures_were_cached(client, scored):
+    client.force_login(make_organiser())
+    assert ranking_row(client, scored["round"], "2026-ZF-0001").stale is True
+
+    tabulate_round(round=scored["round"], by=None)
+    first = ranking_row(client, scored["round"], "2026-ZF-0001")
+
+    assert (first.stale, first.entry.score, first.entry.rank) == (False, Decimal("74.5000"), 1)
+
+
 def test_case_detail_shows_each_judge_scores_and_comment(client, scored):
     client.force_login(make_organiser())
     url = reverse("admin:judging_round_ranking_case", args=[scored["round"].pk, scored["first"].pk])
@@ -310,7 +377,22 @@ def test_ranking_query_count_does_not_grow_with_cases(
     add_cases(scored, rows)
     client.force_login(make_organiser())
 
-    # session, user, round, categories, entries, criteria, criterion scores
+    # session, user, round, categories, entries, criteria, reviews' fingerprint, criterion
+    # scores (the figures are computed: nothing cached yet)
+    with django_assert_num_queries(8):
+        client.get(ranking_url(scored["round"]))
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_ranking_query_count_with_cached_figures_does_not_grow_with_cases(
+    client, scored, django_assert_num_queries, rows
+):
+    add_cases(scored, rows)
+    client.force_login(make_organiser())
+    client.get(ranking_url(scored["round"]))
+
+    # session, user, round, categories, entries, criteria, reviews' fingerprint: the
+    # criterion scores are not read again while the round's data is unchanged
     with django_assert_num_queries(7):
         client.get(ranking_url(scored["round"]))
 

@@ -71,6 +71,22 @@ def test_queue_shows_progress_and_filters_by_status_and_category(client):
     assert "社会信用体系建设" in by_category.text and "已评案例" not in by_category.text
 
 
+def test_queue_links_each_case_to_its_case_page_with_its_status(client):
+    s = workspace_scenario.build()
+    done = make_case(edition=s.edition, category=s.category, status=CaseStatus.IN_REVIEW)
+    make_assignment(round=s.round, case=done, judge=s.judge, status=AssignmentStatus.SUBMITTED)
+    client.force_login(s.judge.user)
+
+    response = client.get(reverse("judging:round-detail", args=[s.round.pk]))
+
+    done_url = reverse("judging:case-detail", args=[s.round.pk, done.pk])
+    assert f'<a href="{case_url(s)}">' in response.text
+    assert f'<a href="{done_url}">' in response.text
+    labels = {a.case_id: a.status_label for a in response.context["assignments"]}
+    assert labels == {s.case.pk: "待评", done.pk: "已提交"}
+    assert client.get(done_url).status_code == 200
+
+
 def test_queue_hides_recused_case(client):
     s = workspace_scenario.build()
     client.force_login(s.judge.user)
@@ -335,6 +351,46 @@ def test_case_page_query_count_does_not_grow(client, django_assert_num_queries, 
         response = client.get(case_url(s))
 
     assert len(response.context["other_reviews"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_score_submission_query_count_does_not_grow(client, django_assert_num_queries, rows):
+    s = workspace_scenario.build()
+    client.force_login(s.judge.user)
+    client.post(case_url(s), score_data(s, "8", "6", "10", action="submit"))
+    for _ in range(rows):
+        workspace_scenario.make_attachment(
+            case=s.case,
+            kind="supporting",
+            name="更多.pdf",
+            content=workspace_scenario.PDF,
+            content_type="application/pdf",
+        )
+        case = make_case(edition=s.edition, category=s.category, status=CaseStatus.IN_REVIEW)
+        make_assignment(round=s.round, case=case, judge=s.judge)
+
+    data = score_data(s, "9", "6", "10", version=1, action="submit")
+
+    # session, user, judge, round, assignment; criteria (form); the transaction: begin, the
+    # assignment, the review, its scores, their criteria, the round's criteria, UPDATE the
+    # review, DELETE scores of other criteria, the scores, UPDATE the one changed score (8 →
+    # 9), UPDATE the assignment, the review again with its scores and their criteria, the
+    # audit row, commit
+    with django_assert_num_queries(22):
+        response = client.post(case_url(s), data)
+
+    assert response.status_code == 302
+    assert s.assignment.review.scores.get(criterion__name="创新性").value == 9
+
+
+def test_chair_without_assignment_cannot_post_a_score(client):
+    s = workspace_scenario.build()
+    client.force_login(s.chair.user)
+
+    response = client.post(case_url(s), score_data(s, "9", "9", "9", action="submit"))
+
+    assert response.status_code == 404
+    assert not Review.objects.exists()
 
 
 @pytest.mark.parametrize("rows", [1, 5])
