@@ -49,3 +49,12 @@ check: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+## make messages: refresh the English catalogue from the source strings, then compile it
+## (needs gettext's xgettext/msgmerge/msgfmt; the compiled django.mo is committed, so running
+## the site does not)
+.PHONY: messages
+messages: install
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles \
+		--ignore=media --ignore=bench --ignore=tests
+	$(PY) manage.py compilemessages -l en

@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 # --- Users ---------------------------------------------------------------------------------
@@ -66,8 +67,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS = []
 
     class Meta:
-        verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name = pgettext_lazy("model", "用户")
+        verbose_name_plural = pgettext_lazy("model plural", "用户")
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
         ]
@@ -95,8 +96,8 @@ class Programme(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("评选活动")
-        verbose_name_plural = _("评选活动")
+        verbose_name = pgettext_lazy("model", "评选活动")
+        verbose_name_plural = pgettext_lazy("model plural", "评选活动")
         ordering = ["order", "name"]
 
     def __str__(self):
@@ -174,8 +175,8 @@ class Edition(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("届")
-        verbose_name_plural = _("届")
+        verbose_name = pgettext_lazy("model", "届")
+        verbose_name_plural = pgettext_lazy("model plural", "届")
         ordering = ["programme__order", "-year", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["programme", "slug"], name="edition_slug_unique"),
@@ -216,8 +217,8 @@ class Category(models.Model):
     partner_organiser = models.CharField(_("合作组织单位"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = _("类别")
-        verbose_name_plural = _("类别")
+        verbose_name = pgettext_lazy("model", "类别")
+        verbose_name_plural = pgettext_lazy("model plural", "类别")
         ordering = ["edition", "order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["edition", "code"], name="category_code_unique"),
@@ -245,8 +246,8 @@ class AwardTier(models.Model):
     )
 
     class Meta:
-        verbose_name = _("奖项")
-        verbose_name_plural = _("奖项")
+        verbose_name = pgettext_lazy("model", "奖项")
+        verbose_name_plural = pgettext_lazy("model plural", "奖项")
         ordering = ["edition", "order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["edition", "name"], name="tier_name_unique"),
@@ -273,8 +274,8 @@ class Region(models.Model):
     path = models.CharField(_("完整路径"), max_length=255, unique=True, editable=False)
 
     class Meta:
-        verbose_name = _("地区")
-        verbose_name_plural = _("地区")
+        verbose_name = pgettext_lazy("model", "地区")
+        verbose_name_plural = pgettext_lazy("model plural", "地区")
         ordering = ["path"]
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="region_name_unique"),
@@ -331,8 +332,8 @@ class Unit(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("单位")
-        verbose_name_plural = _("单位")
+        verbose_name = pgettext_lazy("model", "单位")
+        verbose_name_plural = pgettext_lazy("model plural", "单位")
         ordering = ["name"]
 
     def __str__(self):
@@ -368,8 +369,8 @@ class UnitMembership(models.Model):
     created_at = models.DateTimeField(_("加入时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("单位成员")
-        verbose_name_plural = _("单位成员")
+        verbose_name = pgettext_lazy("model", "单位成员")
+        verbose_name_plural = pgettext_lazy("model plural", "单位成员")
         constraints = [
             models.UniqueConstraint(fields=["unit", "user"], name="membership_unique"),
         ]
@@ -481,8 +482,8 @@ class Case(models.Model):
     BODY_FIELDS = ("background", "practice", "outcomes", "promotion_value")
 
     class Meta:
-        verbose_name = _("案例")
-        verbose_name_plural = _("案例")
+        verbose_name = pgettext_lazy("model", "案例")
+        verbose_name_plural = pgettext_lazy("model plural", "案例")
         ordering = ["edition", "reference", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -520,8 +521,8 @@ class CaseLeadUnit(models.Model):
     order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = _("主创单位")
-        verbose_name_plural = _("主创单位")
+        verbose_name = pgettext_lazy("model", "主创单位")
+        verbose_name_plural = pgettext_lazy("model plural", "主创单位")
         ordering = ["case", "order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["case", "unit"], name="lead_unit_unique"),
@@ -541,8 +542,8 @@ class MediaCoverage(models.Model):
     order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = _("媒体报道")
-        verbose_name_plural = _("媒体报道")
+        verbose_name = pgettext_lazy("model", "媒体报道")
+        verbose_name_plural = pgettext_lazy("model plural", "媒体报道")
         ordering = ["case", "order", "pk"]
 
     def __str__(self):
@@ -583,8 +584,8 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("附件")
-        verbose_name_plural = _("附件")
+        verbose_name = pgettext_lazy("model", "附件")
+        verbose_name_plural = pgettext_lazy("model plural", "附件")
         ordering = ["case", "kind", "pk"]
 
     def __str__(self):
@@ -610,8 +611,8 @@ class CaseVersion(models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("提交版本")
-        verbose_name_plural = _("提交版本")
+        verbose_name = pgettext_lazy("model", "提交版本")
+        verbose_name_plural = pgettext_lazy("model plural", "提交版本")
         ordering = ["case", "number"]
         constraints = [
             models.UniqueConstraint(fields=["case", "number"], name="case_version_unique"),
@@ -630,8 +631,8 @@ class ReferenceCounter(models.Model):
     last_value = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("编号计数器")
-        verbose_name_plural = _("编号计数器")
+        verbose_name = pgettext_lazy("model", "编号计数器")
+        verbose_name_plural = pgettext_lazy("model plural", "编号计数器")
         constraints = [
             models.UniqueConstraint(fields=["edition", "prefix"], name="reference_counter_unique"),
         ]
@@ -661,8 +662,8 @@ class AuditEntry(models.Model):
     data = models.JSONField(_("详情"), default=dict, blank=True)
 
     class Meta:
-        verbose_name = _("审计记录")
-        verbose_name_plural = _("审计记录")
+        verbose_name = pgettext_lazy("model", "审计记录")
+        verbose_name_plural = pgettext_lazy("model plural", "审计记录")
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),

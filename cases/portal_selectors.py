@@ -1,6 +1,7 @@
 """Reads of the unit portal: the querysets behind its pages, each with its prefetch bundle."""
 
 import difflib
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
@@ -17,11 +18,45 @@ LEAD_UNITS = Prefetch(
 )
 
 
+# --- What a unit may see of its cases' results ----------------------------------------------
+# 获奖 / 未获奖 are settled when an organiser publishes, but the results stay under embargo
+# until `Edition.results_published_at`; until then a unit sees such a case as 评审中.
+EMBARGOED_STATES = {CaseStatus.AWARDED, CaseStatus.NOT_AWARDED}
+# judging.models.CitationStatus.APPROVED (`cases` never imports `judging`): only an approved
+# citation is published, on the public results page and on the unit's dashboard alike.
+APPROVED_CITATION = "approved"
+
+
+def with_results_visible(queryset, *, at=None):
+    """Annotate each case with `results_visible`: its edition's results are public at `at`
+    (a subquery in the same SELECT, so no extra query)."""
+    return queryset.annotate(
+        results_visible=Exists(results_visible_editions(at).filter(pk=OuterRef("edition_id")))
+    )
+
+
+@dataclass(frozen=True)
+class ShownStatus:
+    value: str
+    label: str
+    reason: str = ""
+
+
+def unit_visible_status(case, *, organiser=False):
+    """The status (value for the CSS class, label, and the status note) that the portal
+    shows for `case`. Needs the `results_visible` annotation; without it the result is
+    treated as embargoed. Organisers see the real status."""
+    status = CaseStatus(case.status)
+    if status in EMBARGOED_STATES and not organiser and not getattr(case, "results_visible", False):
+        return ShownStatus(CaseStatus.IN_REVIEW.value, CaseStatus.IN_REVIEW.label)
+    return ShownStatus(status.value, status.label, case.status_reason)
+
+
 def dashboard_cases(user, *, at=None):
     """The cases of the user's units across editions, newest first, each annotated with
     `results_visible` (the edition's results are out). The award is
     joined in (reverse one-to-one from judging) but only to be shown when results are out."""
-    return (
+    return with_results_visible(
         cases_owned_by_user_units(user)
         .select_related(
             "edition__programme",
@@ -30,12 +65,9 @@ def dashboard_cases(user, *, at=None):
             "award__tier",
             "award__commentator",
         )
-        .prefetch_related(LEAD_UNITS)
-        .annotate(
-            results_visible=Exists(results_visible_editions(at).filter(pk=OuterRef("edition_id")))
-        )
-        .order_by("-edition__year", "-created_at", "-pk")
-    )
+        .prefetch_related(LEAD_UNITS),
+        at=at,
+    ).order_by("-edition__year", "-created_at", "-pk")
 
 
 def known_unit_names():
@@ -49,14 +81,30 @@ def known_unit_names():
     )
 
 
+@dataclass(frozen=True)
+class PublishedResult:
+    award_id: int
+    tier: str
+    citation: str = ""
+    signed_by: str = ""
+
+
 def published_award(case):
-    """The case's award if its edition's results are visible (needs `results_visible`)."""
+    """The case's result as the unit may read it once its edition's results are visible
+    (needs `results_visible`): the tier, and the citation with its signature if approved.
+    None before the embargo time or without an award."""
     if not getattr(case, "results_visible", False):
         return None
     try:
-        return case.award
+        award = case.award
     except Case.award.RelatedObjectDoesNotExist:
         return None
+    if award.citation_status != APPROVED_CITATION or not award.citation:
+        return PublishedResult(award_id=award.pk, tier=award.tier.name)
+    signer = str(award.commentator) if award.commentator_id else award.signed_as
+    return PublishedResult(
+        award_id=award.pk, tier=award.tier.name, citation=award.citation, signed_by=signer
+    )
 
 
 def accepting_editions(at=None):
@@ -64,11 +112,13 @@ def accepting_editions(at=None):
     return [edition for edition in open_editions() if edition.is_accepting_submissions(at)]
 
 
-def portal_case(user, pk, *, for_edit=False):
-    """One case with everything its pages show; `for_edit` limits to the user's units."""
+def portal_case(user, pk, *, for_edit=False, at=None):
+    """One case with everything its pages show (and `results_visible`); `for_edit` limits to
+    the user's units."""
     base = cases_owned_by_user_units(user) if for_edit else cases_visible_to(user)
     return (
-        base.select_related("edition__programme", "category", "owner_unit", "submitting_unit")
+        with_results_visible(base, at=at)
+        .select_related("edition__programme", "category", "owner_unit", "submitting_unit")
         .prefetch_related(
             LEAD_UNITS,
             "media_coverage",
@@ -81,7 +131,8 @@ def portal_case(user, pk, *, for_edit=False):
 
 
 def next_step(case, *, at=None):
-    """What the unit should do next, in one sentence."""
+    """What the unit should do next, in one sentence. A settled result under embargo reads
+    "等待结果发布", which says nothing of the outcome (needs `results_visible`)."""
     accepting = case.edition.is_accepting_submissions(at)
     if case.status == CaseStatus.DRAFT:
         return _("完善内容并提交") if accepting else _("申报已截止,草稿未提交")

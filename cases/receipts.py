@@ -6,6 +6,7 @@ from io import BytesIO
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -35,7 +36,7 @@ def receipt_pdf(case, version):
     body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
     small = ParagraphStyle("small", parent=body, fontSize=9, leading=13, textColor=colors.grey)
     data = version.data
-    submitted = date_format(timezone.localtime(version.submitted_at), "Y年n月j日 H:i")
+    submitted = date_format(timezone.localtime(version.submitted_at), "DATETIME_FORMAT")
 
     def p(text, style=body):
         return Paragraph(_escape(text), style)
@@ -45,7 +46,7 @@ def receipt_pdf(case, version):
         (_("评选活动"), f"{case.edition.programme.name} · {case.edition.title}"),
         (_("案例类别"), data.get("category", "")),
         (_("案例名称"), data.get("title", "")),
-        (_("主创单位"), "、".join(data.get("lead_units", []))),
+        (_("主创单位"), pgettext("list separator", "、").join(data.get("lead_units", []))),
         (_("报送单位"), data.get("submitting_unit", "")),
         (_("联系人"), f"{data.get('contact_name', '')}  {data.get('contact_phone', '')}"),
         (_("联系邮箱"), data.get("contact_email", "")),

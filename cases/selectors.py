@@ -1,6 +1,7 @@
 """Reads of the cases app: querysets that carry their own prefetch bundle."""
 
 from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
 from .models import Edition, EditionStatus, Programme
 
@@ -56,6 +57,23 @@ def results_visible_editions(at=None):
     return public_editions().filter(
         status__in=[EditionStatus.PUBLISHED, EditionStatus.ARCHIVED],
         results_published_at__lte=at or timezone.now(),
+    )
+
+
+def publicity_open_editions(at=None):
+    """Editions whose provisional award list (公示) is public now: in publicity and the
+    window has started. The list itself is a judging page."""
+    return public_editions().filter(
+        status=EditionStatus.PUBLICITY, publicity_starts_at__lte=at or timezone.now()
+    )
+
+
+def is_publicity_open(edition, at=None):
+    """The same rule as `publicity_open_editions`, for an edition already loaded (no query)."""
+    return (
+        edition.status == EditionStatus.PUBLICITY
+        and edition.publicity_starts_at is not None
+        and edition.publicity_starts_at <= (at or timezone.now())
     )
 
 

@@ -85,9 +85,9 @@ def _digest(file):
     return digest.hexdigest()
 
 
-def inspect_upload(file, *, kind):
-    """Check an uploaded file for an attachment of `kind`; return an `InspectedFile` or raise
-    `ValidationError` with a message for the person who chose the file."""
+def inspect_file(file, *, allowed):
+    """Check an uploaded file against the content types in `allowed`; return an
+    `InspectedFile` or raise `ValidationError` with a message for the person who chose it."""
     name = getattr(file, "name", "") or ""
     size = file.size
     limit = settings.CASE_ATTACHMENT_MAX_BYTES
@@ -98,7 +98,6 @@ def inspect_upload(file, *, kind):
             _("“%(name)s”大小为 %(size)s,超过单个文件 %(limit)s 的上限。")
             % {"name": name, "size": filesizeformat(size), "limit": filesizeformat(limit)}
         )
-    allowed = ALLOWED_TYPES[AttachmentKind(kind)]
     content_type = sniff_content_type(file)
     if content_type not in allowed:
         raise ValidationError(
@@ -112,3 +111,8 @@ def inspect_upload(file, *, kind):
         size=size,
         sha256=_digest(file),
     )
+
+
+def inspect_upload(file, *, kind):
+    """Check an uploaded file for a case attachment of `kind` (see `inspect_file`)."""
+    return inspect_file(file, allowed=ALLOWED_TYPES[AttachmentKind(kind)])

@@ -137,6 +137,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates read "1 March 2025, 14:30" in English (Django's "en" is American with a.m./p.m.);
+# Chinese keeps Django's zh_Hans formats ("2025年3月1日 14:30").
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -261,7 +264,10 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "huey": {"level": env("TASK_LOG_LEVEL", "WARNING")},
+    },
 }
 
 # --- Product limits ---------------------------------------------------------------------

@@ -11,7 +11,9 @@ from xml.sax.saxutils import escape
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
@@ -92,7 +94,9 @@ def render_certificate(award):
     font = _font()
     edition, case = award.edition, award.case
     programme = edition.programme
-    units = "、".join(link.unit.name for link in case.lead_unit_links.all())
+    units = pgettext("list separator", "、").join(
+        link.unit.name for link in case.lead_unit_links.all()
+    )
     buffer = io.BytesIO()
     width, height = landscape(A4)
     c = canvas.Canvas(buffer, pagesize=(width, height))
@@ -133,7 +137,7 @@ def render_certificate(award):
     edition_label = f"{programme.name}{edition.title}"
     if edition.period_label:
         edition_label += f"({edition.period_label})"
-    sentence = _("\u3000\u3000贵单位的案例“%(title)s”在%(edition)s评选中,经专家评审,荣获") % {
+    sentence = "\u3000\u3000" + _("贵单位的案例“%(title)s”在%(edition)s评选中,经专家评审,荣获") % {
         "title": escape(case.title),
         "edition": escape(edition_label),
     }
@@ -142,15 +146,11 @@ def render_certificate(award):
     if award.category_id:
         tier_label = f"{award.category.name} · {tier_label}"
     y = _paragraph(c, escape(tier_label), tier_style, left, y - 8 * mm, text_width)
-    _paragraph(c, _("\u3000\u3000特发此证,以资鼓励。"), body, left, y - 6 * mm, text_width)
+    _paragraph(c, "\u3000\u3000" + _("特发此证,以资鼓励。"), body, left, y - 6 * mm, text_width)
 
     day = certificate_date(award)
     issuer = programme.hosts or programme.name
-    footer = f"{escape(issuer)}<br/>" + _("%(y)s年%(m)s月%(d)s日") % {
-        "y": day.year,
-        "m": day.month,
-        "d": day.day,
-    }
+    footer = f"{escape(issuer)}<br/>{date_format(day, 'DATE_FORMAT')}"
     _paragraph(c, footer, right, left, 58 * mm, text_width)
     number = _("证书编号:%(number)s") % {"number": escape(certificate_number(award))}
     _paragraph(c, number, small, left, 26 * mm, text_width)

@@ -54,12 +54,11 @@ def _scaled(value, maximum, span):
     return (Decimal(span) * value / maximum).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def bar_chart(*, chart_id, title, rows, unit=None):
+def bar_chart(*, chart_id, title, rows):
     """A horizontal bar chart of `rows`, a list of `(label, count)`, in the given order.
 
     A bar's length is proportional to its count, the longest spanning the whole plot area.
     """
-    unit = _("件") if unit is None else unit
     span = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     maximum = max((value for _label, value in rows), default=0)
     bars = []
@@ -80,7 +79,11 @@ def bar_chart(*, chart_id, title, rows, unit=None):
             )
         )
     description = (
-        _("；").join(f"{label}:{value}{unit}" for label, value in rows) if rows else _("暂无数据")
+        _("；").join(
+            _("%(label)s:%(count)s件") % {"label": label, "count": value} for label, value in rows
+        )
+        if rows
+        else _("暂无数据")
     )
     return BarChart(
         chart_id=chart_id,

@@ -7,21 +7,26 @@ changes and logs nothing. Existing objects are left as they are (an organiser's 
 admin survive a restart); the one exception is an open demo call whose deadline has passed,
 which gets a new deadline so that the demo keeps accepting cases.
 
-State changes go through the services (`edition_transition`, `case_transition`,
-`archive_award`), so the demo exercises the same doors as the web forms and leaves the same
-audit trail. Objects without a service of their own (units, memberships, judges, panels) are
-created with the ORM.
+State changes go through the services (`edition_transition`, `archive_award`), and the open
+edition's cases are written with the unit portal's own services (`case_create`,
+`case_save_draft`, `attachment_add` with a generated PDF 申报书 that passes the content
+check, `case_submit`), so the demo exercises the same doors as the web forms and leaves the
+same audit trail. Objects without a service of their own (units, memberships, judges,
+panels) are created with the ORM.
 """
 
 import collections
 import dataclasses
 import datetime
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from cases.models import (
     EDITION_TRANSITIONS,
+    Attachment,
+    AttachmentKind,
     AwardTier,
     Case,
     CaseLeadUnit,
@@ -36,8 +41,17 @@ from cases.models import (
     UnitMembership,
     User,
 )
-from cases.services import audit_log, case_transition, edition_transition
+from cases.services import audit_log, edition_transition
+from cases.services.submission import (
+    CaseContent,
+    attachment_add,
+    case_create,
+    case_save_draft,
+    case_submit,
+)
+from cases.uploads import inspect_upload
 
+from .demo_application_form import application_form_pdf
 from .demo_data import current, jingchu, units, wangluo_lizheng, yueyoushu, yuezhi
 from .models import Award, Criterion, Judge, Panel, PanelMembership, Round
 from .services.archive import archive_award
@@ -361,28 +375,64 @@ def _ensure_current_edition(build, *, organiser, now):
     for unit_name, code, status, fields in current.CASES:
         if Case.objects.filter(edition=edition, title=fields["title"]).exists():
             continue
-        unit = Unit.objects.get(name=unit_name)
-        author = admins[unit_name]
-        case = build.add(
-            Case,
+        # A unit can start a case only while the call is open; so can the demo.
+        if not edition.is_accepting_submissions(now):
+            continue
+        _ensure_demo_case(
+            build,
             edition=edition,
             category=categories[code],
-            owner_unit=unit,
-            submitting_unit=unit,
-            contact_name=author.full_name,
-            contact_email=author.email,
-            created_by=author,
-            declaration_accepted=status == CaseStatus.SUBMITTED,
-            **fields,
+            unit=Unit.objects.get(name=unit_name),
+            author=admins[unit_name],
+            submit=status == CaseStatus.SUBMITTED,
+            fields=fields,
+            now=now,
         )
-        build.add(CaseLeadUnit, case=case, unit=unit, order=0)
-        if status == CaseStatus.SUBMITTED and edition.is_accepting_submissions(now):
-            case_transition(case, CaseStatus.SUBMITTED, by=author)
     return edition
 
 
-def _ensure_user(build, *, role, email, full_name, now, is_staff=False, unit=""):
-    """A demo account; its password is set only when the account is created."""
+def _ensure_demo_case(build, *, edition, category, unit, author, submit, fields, now):
+    """Write a demo case as a unit member would in the portal: start it, save the draft,
+    and for a submitted one upload its 申报书 (checked by content) and submit."""
+    case = case_create(
+        edition=edition, unit=unit, by=author, title=fields["title"], category=category, at=now
+    )
+    build.created[Case] += 1
+    content = CaseContent(
+        title=fields["title"],
+        category=category,
+        contact_name=author.full_name,
+        contact_phone=author.phone,
+        contact_email=author.email,
+        declaration_accepted=submit,
+        lead_unit_names=[unit.name],
+        submitting_unit_name=unit.name,
+        **{name: fields.get(name, "") for name in ("summary", *Case.BODY_FIELDS)},
+    )
+    case_save_draft(case=case, content=content, by=author)
+    if not submit:
+        return case
+    pdf = application_form_pdf(
+        programme=edition.programme.name,
+        edition=edition.title,
+        category=category.name,
+        unit=unit.name,
+        contact=f"{author.full_name} {author.phone} {author.email}",
+        content=fields,
+    )
+    upload = inspect_upload(
+        SimpleUploadedFile("申报书.pdf", pdf, content_type="application/pdf"),
+        kind=AttachmentKind.APPLICATION_FORM,
+    )
+    attachment_add(
+        case=case, upload=upload, kind=AttachmentKind.APPLICATION_FORM, by=author, at=now
+    )
+    build.created[Attachment] += 1
+    return case_submit(case=case, by=author, at=now)
+
+
+def _ensure_user(build, *, role, email, full_name, now, is_staff=False, unit="", phone=""):
+    """A demo account; its password (and phone) is set only when the account is created."""
     user = User.objects.filter(email__iexact=email).first()
     created = user is None
     if created:
@@ -390,6 +440,7 @@ def _ensure_user(build, *, role, email, full_name, now, is_staff=False, unit="")
             email=email,
             password=DEMO_PASSWORD,
             full_name=full_name,
+            phone=phone,
             is_staff=is_staff,
             is_superuser=is_staff,
             email_confirmed_at=now,
@@ -403,7 +454,15 @@ def _ensure_user(build, *, role, email, full_name, now, is_staff=False, unit="")
 
 def _ensure_unit_account(build, unit, *, email, full_name, now, admin):
     role = AccountRole.UNIT_ADMIN if admin else AccountRole.UNIT_MEMBER
-    user = _ensure_user(build, role=role, email=email, full_name=full_name, now=now, unit=unit.name)
+    user = _ensure_user(
+        build,
+        role=role,
+        email=email,
+        full_name=full_name,
+        now=now,
+        unit=unit.name,
+        phone=current.DEMO_PHONE,
+    )
     _, created = build.get_or_create(
         UnitMembership,
         unit=unit,

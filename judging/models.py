@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.models import AwardTier, Case, Category, Edition, Region, Unit
 
@@ -46,8 +47,8 @@ class Judge(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("评审专家")
-        verbose_name_plural = _("评审专家")
+        verbose_name = pgettext_lazy("model", "评审专家")
+        verbose_name_plural = pgettext_lazy("model plural", "评审专家")
         ordering = ["name", "pk"]
 
     def __str__(self):
@@ -67,8 +68,8 @@ class Panel(models.Model):
     )
 
     class Meta:
-        verbose_name = _("评审组")
-        verbose_name_plural = _("评审组")
+        verbose_name = pgettext_lazy("model", "评审组")
+        verbose_name_plural = pgettext_lazy("model plural", "评审组")
         ordering = ["edition", "name"]
         constraints = [
             models.UniqueConstraint(fields=["edition", "name"], name="panel_name_unique"),
@@ -100,8 +101,8 @@ class PanelMembership(models.Model):
     )
 
     class Meta:
-        verbose_name = _("评审组成员")
-        verbose_name_plural = _("评审组成员")
+        verbose_name = pgettext_lazy("model", "评审组成员")
+        verbose_name_plural = pgettext_lazy("model plural", "评审组成员")
         constraints = [
             models.UniqueConstraint(fields=["panel", "judge"], name="panel_member_unique"),
         ]
@@ -183,8 +184,8 @@ class Round(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("评审轮次")
-        verbose_name_plural = _("评审轮次")
+        verbose_name = pgettext_lazy("model", "评审轮次")
+        verbose_name_plural = pgettext_lazy("model plural", "评审轮次")
         ordering = ["edition", "order"]
         constraints = [
             models.UniqueConstraint(fields=["edition", "order"], name="round_order_unique"),
@@ -208,8 +209,8 @@ class Criterion(models.Model):
     order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = _("评分指标")
-        verbose_name_plural = _("评分指标")
+        verbose_name = pgettext_lazy("model", "评分指标")
+        verbose_name_plural = pgettext_lazy("model plural", "评分指标")
         ordering = ["round", "order", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(weight__gt=0), name="criterion_weight_positive"),
@@ -264,8 +265,8 @@ class Conflict(models.Model):
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("回避")
-        verbose_name_plural = _("回避")
+        verbose_name = pgettext_lazy("model", "回避")
+        verbose_name_plural = pgettext_lazy("model plural", "回避")
         constraints = [
             models.CheckConstraint(
                 condition=Q(unit__isnull=False) | Q(case__isnull=False),
@@ -313,8 +314,8 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(_("分配时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("分配")
-        verbose_name_plural = _("分配")
+        verbose_name = pgettext_lazy("model", "分配")
+        verbose_name_plural = pgettext_lazy("model plural", "分配")
         ordering = ["round", "case", "judge"]
         constraints = [
             models.UniqueConstraint(fields=["round", "case", "judge"], name="assignment_unique"),
@@ -351,8 +352,8 @@ class Review(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("评分")
-        verbose_name_plural = _("评分")
+        verbose_name = pgettext_lazy("model", "评分")
+        verbose_name_plural = pgettext_lazy("model plural", "评分")
 
     def __str__(self):
         return str(self.assignment)
@@ -368,8 +369,8 @@ class CriterionScore(models.Model):
     value = models.DecimalField(_("得分"), max_digits=6, decimal_places=2)
 
     class Meta:
-        verbose_name = _("指标得分")
-        verbose_name_plural = _("指标得分")
+        verbose_name = pgettext_lazy("model", "指标得分")
+        verbose_name_plural = pgettext_lazy("model plural", "指标得分")
         constraints = [
             models.UniqueConstraint(fields=["review", "criterion"], name="criterion_score_unique"),
             models.CheckConstraint(condition=Q(value__gte=0), name="criterion_score_non_negative"),
@@ -394,8 +395,8 @@ class Verification(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("核实记录")
-        verbose_name_plural = _("核实记录")
+        verbose_name = pgettext_lazy("model", "核实记录")
+        verbose_name_plural = pgettext_lazy("model plural", "核实记录")
 
     def __str__(self):
         return str(self.assignment)
@@ -419,8 +420,8 @@ class VerificationEvidence(models.Model):
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("核实佐证")
-        verbose_name_plural = _("核实佐证")
+        verbose_name = pgettext_lazy("model", "核实佐证")
+        verbose_name_plural = pgettext_lazy("model plural", "核实佐证")
 
     def __str__(self):
         return self.original_name
@@ -454,8 +455,8 @@ class Vote(models.Model):
     updated_at = models.DateTimeField(_("投票时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("投票")
-        verbose_name_plural = _("投票")
+        verbose_name = pgettext_lazy("model", "投票")
+        verbose_name_plural = pgettext_lazy("model plural", "投票")
         constraints = [
             models.UniqueConstraint(fields=["round", "case", "judge"], name="vote_unique"),
             models.CheckConstraint(
@@ -495,8 +496,8 @@ class VoteThreshold(models.Model):
     )
 
     class Meta:
-        verbose_name = _("投票通过门槛")
-        verbose_name_plural = _("投票通过门槛")
+        verbose_name = pgettext_lazy("model", "投票通过门槛")
+        verbose_name_plural = pgettext_lazy("model plural", "投票通过门槛")
         ordering = ["round", "tier__order"]
         constraints = [
             models.CheckConstraint(
@@ -563,8 +564,8 @@ class RoundEntry(models.Model):
     decided_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("轮次案例")
-        verbose_name_plural = _("轮次案例")
+        verbose_name = pgettext_lazy("model", "轮次案例")
+        verbose_name_plural = pgettext_lazy("model plural", "轮次案例")
         ordering = ["round", "rank", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["round", "case"], name="round_entry_unique"),
@@ -625,8 +626,8 @@ class Award(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("获奖")
-        verbose_name_plural = _("获奖")
+        verbose_name = pgettext_lazy("model", "获奖")
+        verbose_name_plural = pgettext_lazy("model plural", "获奖")
         ordering = ["edition", "tier__order", "category__order", "order", "pk"]
         indexes = [
             models.Index(fields=["edition", "tier"], name="award_edition_tier_idx"),
@@ -672,8 +673,8 @@ class Objection(models.Model):
     created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("异议")
-        verbose_name_plural = _("异议")
+        verbose_name = pgettext_lazy("model", "异议")
+        verbose_name_plural = pgettext_lazy("model plural", "异议")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -686,8 +687,8 @@ class ScreeningCase(Case):
 
     class Meta:
         proxy = True
-        verbose_name = _("资格审查")
-        verbose_name_plural = _("资格审查")
+        verbose_name = pgettext_lazy("model", "资格审查")
+        verbose_name_plural = pgettext_lazy("model plural", "资格审查")
 
 
 class EditionCommentary(models.Model):
@@ -717,8 +718,8 @@ class EditionCommentary(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("评委会点评")
-        verbose_name_plural = _("评委会点评")
+        verbose_name = pgettext_lazy("model", "评委会点评")
+        verbose_name_plural = pgettext_lazy("model plural", "评委会点评")
 
     def __str__(self):
         return f"{self.edition} · {self.signed_as}"

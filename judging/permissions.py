@@ -24,6 +24,7 @@ from .models import (
     Round,
     RoundStatus,
 )
+from .selectors.conflicts import judge_conflict_units
 
 VISIBLE_ROUND_STATES = (RoundStatus.OPEN, RoundStatus.CLOSED)
 
@@ -47,42 +48,29 @@ def round_accepts_input(round_, at=None):
 
 
 # --- Conflicts -----------------------------------------------------------------------------
-def _assignment_conflict_free():
-    """Filters on Assignment rows: the assigned judge is not in conflict with the case — no
-    recusal or case-level conflict, no declared or detected conflict with one of the case's
-    units, and the judge's own affiliation is none of them. (Ancestor and descendant units
-    are found by conflict detection when assignments are made, which never assigns a
-    conflicted judge; this check also covers conflicts recorded after the assignment.)"""
-    judge, case = OuterRef("judge"), OuterRef("case")
-    return [
-        ~Exists(Conflict.objects.filter(judge=judge, case=case)),
-        ~Exists(Conflict.objects.filter(judge=judge, unit=OuterRef("case__submitting_unit"))),
-        ~Exists(Conflict.objects.filter(judge=judge, unit__lead_unit_links__case=case)),
-        ~Exists(Judge.objects.filter(pk=judge, affiliation=OuterRef("case__submitting_unit"))),
-        ~Exists(CaseLeadUnit.objects.filter(case=case, unit__judges=judge)),
-    ]
-
-
-def _case_conflict_free(judge):
-    """The same rule as `_assignment_conflict_free`, as filters on Case rows for one judge."""
-    case = OuterRef("pk")
-    filters = [
-        ~Exists(Conflict.objects.filter(judge=judge, case=case)),
-        ~Exists(Conflict.objects.filter(judge=judge, unit=OuterRef("submitting_unit"))),
-        ~Exists(Conflict.objects.filter(judge=judge, unit__lead_unit_links__case=case)),
-    ]
-    if judge.affiliation_id:
+def _conflict_free(judge, prefix):
+    """Filters keeping the cases `judge` is not in conflict with, by the one rule of
+    `selectors.conflicts`: no recusal or case-level conflict, and neither the submitting unit
+    nor a lead unit related (same, above or below in the unit tree) to the judge's
+    affiliation or a declared unit. `prefix` leads from the filtered rows to the case
+    (`"case__"` on Assignment rows, `""` on Case rows). It holds for conflicts recorded
+    after the assignment too (an affiliation set or changed later, a declared unit)."""
+    case = OuterRef("case") if prefix else OuterRef("pk")
+    filters = [~Exists(Conflict.objects.filter(judge=judge, case=case))]
+    units = sorted(judge_conflict_units(judge))  # sorted: the same SQL for the same rule
+    if units:
         filters += [
-            ~Q(submitting_unit_id=judge.affiliation_id),
-            ~Exists(CaseLeadUnit.objects.filter(case=case, unit_id=judge.affiliation_id)),
+            ~Q(**{f"{prefix}submitting_unit__in": units}),
+            ~Exists(CaseLeadUnit.objects.filter(case=case, unit__in=units)),
         ]
     return filters
 
 
-def eligible_assignments():
-    """Assignments in visible rounds whose judge is not in conflict with the case."""
+def eligible_assignments(judge):
+    """The judge's assignments in visible rounds whose case the judge is not in conflict
+    with (one query for the unit tree, then a queryset)."""
     return Assignment.objects.filter(
-        *_assignment_conflict_free(), round__status__in=VISIBLE_ROUND_STATES
+        *_conflict_free(judge, "case__"), judge=judge, round__status__in=VISIBLE_ROUND_STATES
     )
 
 
@@ -92,7 +80,7 @@ def assignments_visible_to(user):
     judge = judge_of(user)
     if judge is None:
         return Assignment.objects.none()
-    return eligible_assignments().filter(judge=judge)
+    return eligible_assignments(judge)
 
 
 def assignment_for(user, round_, case):
@@ -142,7 +130,7 @@ def panel_cases_visible_to(user, round_):
             Exists(Assignment.objects.filter(round=round_, case=OuterRef("pk"))),
             category__panels__in=chaired_panels(user, round_.edition),
         )
-        .filter(*_case_conflict_free(judge))
+        .filter(*_conflict_free(judge, ""))
         .distinct()
     )
 

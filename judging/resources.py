@@ -16,6 +16,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from import_export import widgets
 from import_export.fields import Field
 
@@ -197,7 +198,8 @@ class AwardArchiveResource(StrictImportResource):
             % {
                 "edition": edition,
                 "name": text,
-                "options": "、".join(tier.name for tier in tiers) or "—",
+                "options": pgettext("list separator", "、").join(tier.name for tier in tiers)
+                or "—",
             }
         )
 
@@ -211,7 +213,11 @@ class AwardArchiveResource(StrictImportResource):
                     "案例“%(case)s”已在系统中,主创单位为“%(units)s”,与本行不一致。"
                     "请改正本行,或先在案例中修改主创单位。"
                 )
-                % {"case": case.title, "units": "、".join(unit.name for unit in current) or "—"}
+                % {
+                    "case": case.title,
+                    "units": pgettext("list separator", "、").join(unit.name for unit in current)
+                    or "—",
+                }
             )
 
     def new_case(self, edition, category, lead_units, submitting_unit, row, errors):

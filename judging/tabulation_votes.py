@@ -4,7 +4,7 @@ A vote for a tier supports that tier and every lower one; a tier is reached when
 among the members present meets its threshold, compared in integers.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -36,13 +36,20 @@ MAJORITY = Threshold(1, 2, inclusive=False)
 @dataclass(frozen=True)
 class VoteTally:
     """The count for one case. `support[tier]` counts the members present who voted for that
-    tier or a higher one; `decided` is the highest tier whose threshold is met, or None."""
+    tier or a higher one; `decided` is the highest tier whose threshold is met, or None.
+    `cast[choice]` is the raw count behind it: the counted votes for exactly that tier (None:
+    for no tier), so `abstained` members present cast no vote on the case."""
 
     present: int
     support: dict
     reached: tuple
     decided: object
     ignored: int
+    cast: dict = field(default_factory=dict)
+
+    @property
+    def abstained(self):
+        return self.present - sum(self.cast.values())
 
     def share(self, tier):
         return Fraction(self.support[tier], self.present) if self.present else Fraction(0)
@@ -61,11 +68,13 @@ def tally_case_votes(*, tiers, eligible, votes, thresholds, default=MAJORITY):
     """
     position = {tier: index for index, tier in enumerate(tiers)}
     support = dict.fromkeys(tiers, 0)
+    cast = dict.fromkeys([*tiers, None], 0)
     ignored = 0
     for judge, tier in votes.items():
         if judge not in eligible:
             ignored += 1
             continue
+        cast[tier] += 1
         if tier is None:
             continue
         for lower in tiers[position[tier] :]:
@@ -80,4 +89,5 @@ def tally_case_votes(*, tiers, eligible, votes, thresholds, default=MAJORITY):
         reached=reached,
         decided=reached[0] if reached else None,
         ignored=ignored,
+        cast=cast,
     )

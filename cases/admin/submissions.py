@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
@@ -36,7 +36,6 @@ class CaseLeadUnitInline(admin.TabularInline):
     fields = ("order", "unit")
     autocomplete_fields = ("unit",)
     extra = 0
-    verbose_name = _("主创单位")
     verbose_name_plural = _("主创单位(按排序先后署名)")
 
 
@@ -199,7 +198,9 @@ class CaseAdmin(EditionChoicesMixin, BackofficeImportExportAdmin):
 
     @admin.display(description=_("主创单位"))
     def lead_unit_names(self, case):
-        return "、".join(link.unit.name for link in case.lead_unit_links.all())
+        return pgettext("list separator", "、").join(
+            link.unit.name for link in case.lead_unit_links.all()
+        )
 
 
 @admin.register(CaseLeadUnit)

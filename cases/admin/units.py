@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Prefetch
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Region, Unit, UnitMembership, User
@@ -152,4 +152,6 @@ class UserAdmin(BaseUserAdmin):
 
     @admin.display(description=_("所属单位"))
     def unit_names(self, user):
-        return "、".join(membership.unit.name for membership in user.unit_memberships.all())
+        return pgettext("list separator", "、").join(
+            membership.unit.name for membership in user.unit_memberships.all()
+        )

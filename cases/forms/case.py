@@ -261,7 +261,10 @@ class MediaCoverageForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Each row's labels say which report they belong to (labels must be unique on a page).
-        number = int(self.prefix.rsplit("-", 1)[-1]) + 1 if self.prefix else 1
+        # The formset's empty form (prefix `media-__prefix__`, cloned by static/js/formset.js)
+        # is numbered 0 here; the script numbers the copy it adds.
+        suffix = self.prefix.rsplit("-", 1)[-1] if self.prefix else "0"
+        number = int(suffix) + 1 if suffix.isdigit() else 0
         for name in ("url", "outlet", "published_on"):
             self.fields[name].label = _("报道 %(n)d %(field)s") % {
                 "n": number,

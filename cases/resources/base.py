@@ -24,6 +24,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from import_export import resources, widgets
 from import_export.results import Result, RowResult
 
@@ -45,6 +46,12 @@ def cell_text(value):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).replace("\u3000", " ").strip()
+
+
+def _column_list(columns):
+    return pgettext("list separator", "、").join(
+        pgettext("quoted column name", "「%(column)s」") % {"column": column} for column in columns
+    )
 
 
 def split_names(text):
@@ -276,8 +283,8 @@ class StrictImportResource(resources.ModelResource):
             error = ImportFileError(
                 _("第1行(表头)缺少以下列:%(missing)s。文件应包含的列:%(columns)s。")
                 % {
-                    "missing": "、".join(f"「{column}」" for column in missing),
-                    "columns": "、".join(f"「{f.column_name}」" for f in self.get_import_fields()),
+                    "missing": _column_list(missing),
+                    "columns": _column_list(f.column_name for f in self.get_import_fields()),
                 }
             )
             self.handle_import_error(result, error, raise_errors)
@@ -391,7 +398,10 @@ class StrictImportResource(resources.ModelResource):
                     "%(what)s%(names)s不存在。请先导入或新建该单位(名称须与系统中完全一致),"
                     "本导入不会自动创建单位。"
                 )
-                % {"what": what, "names": "、".join(f"“{name}”" for name in missing)}
+                % {
+                    "what": what,
+                    "names": pgettext("list separator", "、").join(f"“{name}”" for name in missing),
+                }
             )
         return units
 
@@ -422,6 +432,6 @@ class StrictImportResource(resources.ModelResource):
             % {
                 "edition": edition,
                 "name": text,
-                "options": "、".join(category.name for category in categories) or "—",
+                "options": pgettext("list separator", "、").join(c.name for c in categories) or "—",
             }
         )

@@ -95,7 +95,7 @@ TEXT_FIELDS = (
 def deadline_text(edition):
     if not edition.closes_at:
         return ""
-    return date_format(timezone.localtime(edition.closes_at), "Y年n月j日 H:i")
+    return date_format(timezone.localtime(edition.closes_at), "DATETIME_FORMAT")
 
 
 def case_content_editable(case, *, at=None):
@@ -380,7 +380,7 @@ def _mail_receipt(case, *, by, resubmission):
         "version": version,
         "resubmission": resubmission,
         "receipt_url": site_url(reverse("portal:case-receipt", kwargs={"pk": case.pk})),
-        "submitted_at": date_format(timezone.localtime(case.submitted_at), "Y年n月j日 H:i"),
+        "submitted_at": date_format(timezone.localtime(case.submitted_at), "DATETIME_FORMAT"),
     }
     subject = _("【申报回执】%(reference)s %(title)s") % {
         "reference": case.reference,

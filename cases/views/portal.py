@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -21,6 +22,7 @@ from ..permissions import (
     can_edit_case,
     can_view_case_history,
     can_withdraw_case,
+    is_organiser,
     is_unit_member,
 )
 from ..receipts import receipt_pdf
@@ -47,6 +49,7 @@ class CaseListView(LoginRequiredMixin, TemplateView):
         now = timezone.now()
         cases = list(selectors.dashboard_cases(user, at=now))
         for case in cases:
+            case.shown_status = selectors.unit_visible_status(case)
             case.next_step = selectors.next_step(case, at=now)
             case.published_award = selectors.published_award(case)
             case.accepting = case.edition.is_accepting_submissions(now)
@@ -118,6 +121,8 @@ class CaseFormView(LoginRequiredMixin, TemplateView):
 
     @cached_property
     def case(self):
+        # Only the editable states (draft, submitted, returned) reach this page, so its status
+        # badge never shows a result under embargo.
         case = selectors.portal_case(self.request.user, self.kwargs["pk"], for_edit=True)
         if case is None or not can_edit_case(self.request.user, case):
             raise Http404
@@ -208,7 +213,7 @@ class CaseFormView(LoginRequiredMixin, TemplateView):
             except DomainError as error:
                 form.add_error(field, str(error))
 
-    PROBLEM_ANCHORS = {"body": ("body-fields", _("正文"))}
+    PROBLEM_ANCHORS = {"body": ("body-fields", gettext_lazy("正文"))}
 
     def add_problems(self, form, problems):
         extra = []
@@ -264,6 +269,7 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
         member = is_unit_member(user, case.owner_unit_id)
         return super().get_context_data(
             case=case,
+            status=selectors.unit_visible_status(case, organiser=is_organiser(user)),
             can_edit=member and can_edit_case(user, case) and services.case_content_editable(case),
             can_withdraw=member and case.status in services.WITHDRAWABLE_STATES,
             can_view_history=can_view_case_history(user, case),

@@ -42,4 +42,8 @@ class EditionDetailView(DetailView):
         # The results page belongs to the judging app; the edition page only needs to know
         # whether its results are public yet, which is a cases selector.
         results_visible = selectors.results_visible_editions().filter(pk=self.object.pk).exists()
-        return super().get_context_data(results_visible=results_visible, **kwargs)
+        return super().get_context_data(
+            results_visible=results_visible,
+            publicity_open=selectors.is_publicity_open(self.object),
+            **kwargs,
+        )

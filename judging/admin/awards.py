@@ -31,7 +31,15 @@ from ..forms.awards import (
     PublishForm,
 )
 from ..forms.objections import ObjectionHandleForm
-from ..models import Award, CitationStatus, EditionCommentary, Objection, ObjectionStatus
+from ..models import (
+    Award,
+    CitationStatus,
+    EditionCommentary,
+    Objection,
+    ObjectionStatus,
+    VoteMode,
+)
+from ..selectors.vote_tally import plenary_round, plenary_tally
 from ..services.awards import award_amend, awards_confirm, awards_propose
 from ..services.commentary import (
     CITATION_MAX_CHARS,
@@ -39,6 +47,7 @@ from ..services.commentary import (
     commentary_assign,
     commentary_edit,
     commentary_withdraw,
+    edition_commentary_delete,
     edition_commentary_save,
 )
 from ..services.publication import publication_blockers, publish_results, uncited_awards
@@ -289,8 +298,12 @@ class AwardAdmin(AwardArchiveAdmin):
         self._require_change(request)
         edition = self._edition(edition_id, [EditionStatus.DECIDING])
         workflow = reverse("admin:judging_award_workflow")
+        # The plenary's confirmed count, when the edition has one; without it the proposal
+        # refuses an edition that has a vote round, with the reason.
+        plenary = plenary_round(edition)
+        tally = plenary_tally(edition, plenary=plenary)
         try:
-            base = awards_propose(edition=edition)
+            base = awards_propose(edition=edition, tally=tally)
         except DomainError as error:
             self.message_user(request, str(error), messages.ERROR)
             return redirect(workflow)
@@ -303,7 +316,7 @@ class AwardAdmin(AwardArchiveAdmin):
                 else:
                     overrides = form.overrides()
                     try:
-                        preview = awards_propose(edition=edition, overrides=overrides)
+                        preview = awards_propose(edition=edition, tally=tally, overrides=overrides)
                         if "_confirm" in request.POST:
                             awards_confirm(
                                 edition=edition,
@@ -324,14 +337,26 @@ class AwardAdmin(AwardArchiveAdmin):
                         form.add_error(None, str(error))
         else:
             form = ProposalForm(initial={"fingerprint": base.input_fingerprint}, proposal=base)
+
+        def vote(case_id):
+            if tally is None:
+                return None
+            if case_id not in tally:
+                return _("未达到通过门槛")
+            return tally[case_id].name if plenary.vote_mode == VoteMode.TIER else _("入选")
+
         groups = [
             {
                 "group": group,
-                "rows": [(p, *form.row_fields(p.case.pk)) for p in group.placements],
+                "rows": [
+                    (p, *form.row_fields(p.case.pk), vote(p.case.pk)) for p in group.placements
+                ],
             }
             for group in preview.groups
         ]
-        not_awarded = [(c, *form.row_fields(c.case.pk)) for c in preview.not_awarded]
+        not_awarded = [
+            (c, *form.row_fields(c.case.pk), vote(c.case.pk)) for c in preview.not_awarded
+        ]
         return TemplateResponse(
             request,
             "admin/judging/award/propose.html",
@@ -342,6 +367,7 @@ class AwardAdmin(AwardArchiveAdmin):
                 proposal=preview,
                 groups=groups,
                 not_awarded=not_awarded,
+                plenary=plenary if tally is not None else None,
                 form=form,
                 existing=Award.objects.filter(edition=edition).count(),
             ),
@@ -567,3 +593,10 @@ class EditionCommentaryAdmin(admin.ModelAdmin):
         )
         obj.pk = saved.pk
         obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        edition_commentary_delete(commentary=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for commentary in queryset.select_related("edition"):
+            edition_commentary_delete(commentary=commentary, by=request.user)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from cases.models import Case
 from cases.services import DomainError
 
-from ..models import Assignment, Conflict, ConflictSource, Judge, Round, RoundStatus
+from ..models import Assignment, Conflict, ConflictSource, Judge, Round, RoundKind, RoundStatus
 from ..selectors.conflicts import conflict_map
 from ..selectors.progress import case_progress, judge_progress, round_cases
 from ..services.assignment import (
@@ -28,6 +28,7 @@ from ..services.assignment import (
 )
 from ..services.conflicts import conflict_create, conflict_delete
 from ..services.rounds import round_close, round_open, round_remind, round_reopen
+from .results import results_urls
 
 PAGE_SIZE = 100
 
@@ -82,6 +83,21 @@ class RoundControlMixin:
         "assign": "assign/",
     }
 
+    def result_links(self, request, round_):
+        """`(label, url)` of the round's result pages (ranking, calibration, exports,
+        advancement), for those who may read them (the RoundEntry view permission)."""
+        if not request.user.has_perm("judging.view_roundentry"):
+            return []
+        urls = results_urls(round_)
+        labels = [
+            ("ranking", _("排名表")),
+            ("calibration", _("专家评分校准")),
+            ("advancement", _("投票统计与晋级") if round_.kind == RoundKind.VOTE else _("晋级")),
+            ("export_xlsx", _("导出 Excel")),
+            ("export_csv", _("导出 CSV")),
+        ]
+        return [(label, urls[name]) for name, label in labels if name in urls]
+
     def control_url(self, view, round_):
         opts = self.model._meta
         return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=[round_.pk])
@@ -121,6 +137,7 @@ class RoundControlMixin:
             "title": title,
             "subtitle": str(round_),
             "has_change_permission": self.has_change_permission(request, round_),
+            "result_links": self.result_links(request, round_),
             **extra,
         }
 

@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from cases.admin import EditionListFilter
 from cases.models import CaseLeadUnit, CaseStatus
@@ -113,7 +113,12 @@ class ScreeningCaseAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("主创单位"))
     def lead_unit_names(self, case):
-        return "、".join(link.unit.name for link in case.lead_unit_links.all()) or "—"
+        return (
+            pgettext("list separator", "、").join(
+                link.unit.name for link in case.lead_unit_links.all()
+            )
+            or "—"
+        )
 
     # Cases are written by their units; here they are read and decided on, never edited.
     def has_add_permission(self, request):

@@ -5,20 +5,22 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import Count
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from cases.admin import BackofficeImportExportAdmin, EditionChoicesMixin, EditionListFilter
 from cases.admin import EditionAdmin as BaseEditionAdmin
 from cases.models import Category, Edition
 
-from ..models import Criterion, Judge, Panel, PanelMembership, Round, RoundStatus
+from ..forms.advancement import VoteThresholdFormSet
+from ..models import Criterion, Judge, Panel, PanelMembership, Round, RoundKind, RoundStatus
 from ..resources import JudgeResource
 from ..services.conflicts import judge_conflicts_recheck
 from ..services.editions import edition_copy_judging
 from ..services.setup import judge_account_for, judge_invite_many
 from .control import AuditLinkMixin, RoundControlMixin
+from .results import VoteThresholdInline
 
 
 # --- Judges --------------------------------------------------------------------------------
@@ -179,7 +181,8 @@ class PanelAdminForm(forms.ModelForm):
         if wrong:
             self.add_error(
                 "categories",
-                _("类别 %(names)s 不属于所选的届。") % {"names": "、".join(wrong)},
+                _("类别 %(names)s 不属于所选的届。")
+                % {"names": pgettext("list separator", "、").join(wrong)},
             )
         return cleaned
 
@@ -215,7 +218,7 @@ class PanelAdmin(EditionChoicesMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("负责类别"))
     def category_names(self, panel):
-        return "、".join(c.name for c in panel.categories.all()) or "—"
+        return pgettext("list separator", "、").join(c.name for c in panel.categories.all()) or "—"
 
     @admin.display(description=gettext_lazy("人数"), ordering="member_count")
     def member_count(self, panel):
@@ -223,6 +226,13 @@ class PanelAdmin(EditionChoicesMixin, admin.ModelAdmin):
 
 
 # --- Rounds --------------------------------------------------------------------------------
+class RoundVoteThresholdInline(VoteThresholdInline):
+    """The thresholds of a vote round (results.VoteThresholdInline), tiers of its edition."""
+
+    formset = VoteThresholdFormSet
+    verbose_name_plural = gettext_lazy("投票通过门槛")
+
+
 class CriterionInline(admin.TabularInline):
     """Criteria can change only while the round is a draft: once judges score, changing a
     weight or a maximum would silently change submitted scores."""
@@ -255,8 +265,7 @@ class RoundAdmin(RoundControlMixin, EditionChoicesMixin, admin.ModelAdmin):
         "opens_at",
         "closes_at",
         "reviews_per_case",
-        "control_links",
-    )
+    )  # and the progress and result links, see get_list_display
     list_filter = (("edition", EditionListFilter), "kind", "status")
     search_fields = ("name", "edition__title", "edition__programme__name")
     inlines = [CriterionInline]
@@ -277,6 +286,13 @@ class RoundAdmin(RoundControlMixin, EditionChoicesMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("edition__programme")
 
+    def get_inlines(self, request, obj):
+        # A plenary has thresholds instead of criteria; a new round gets criteria (its kind
+        # is chosen on the same form) and shows its thresholds once saved as a vote round.
+        if obj is not None and obj.kind == RoundKind.VOTE:
+            return [RoundVoteThresholdInline]
+        return [CriterionInline]
+
     def has_delete_permission(self, request, obj=None):
         # Deleting an opened round would delete its assignments and scores with it.
         if obj is not None and obj.status != RoundStatus.DRAFT:
@@ -287,16 +303,27 @@ class RoundAdmin(RoundControlMixin, EditionChoicesMixin, admin.ModelAdmin):
         # The state changes only through open / close / reopen, which write the audit rows.
         return ("edition", "status") if obj is not None else ("status",)
 
-    @admin.display(description=gettext_lazy("进度"))
-    def control_links(self, round_):
-        return format_html_join(
-            " · ",
-            '<a href="{}">{}</a>',
-            [
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["result_links"] = self.result_links(request, obj) if obj is not None else []
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_list_display(self, request):
+        # The result links depend on the user's permissions: a column made per request (the
+        # ModelAdmin instance is shared between requests, so it keeps no request state).
+        @admin.display(description=gettext_lazy("进度与结果"))
+        def control_links(round_):
+            links = [
                 (self.control_url("progress_judges", round_), _("专家进度")),
                 (self.control_url("progress_cases", round_), _("案例进度")),
-            ],
-        ) or format_html("—")
+            ]
+            links += [
+                (url, label)
+                for label, url in self.result_links(request, round_)
+                if not url.endswith((".xlsx", ".csv"))
+            ]
+            return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+        return [*self.list_display, control_links]
 
 
 # --- Editions: cloning copies the judging structure too --------------------------------------

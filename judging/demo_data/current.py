@@ -86,6 +86,8 @@ UNIT_ACCOUNTS = [
 ]
 
 DEMO_NOTE = "【演示案例,内容据公开报道改编】"
+# The contact phone of the demo unit accounts (the case form's 联系电话); not a real number.
+DEMO_PHONE = "000-00000000(演示)"
 
 # The open edition's cases: (unit, category code, status, fields)
 CASES = [

@@ -1,5 +1,8 @@
 from django import forms
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy
+
+from cases.models import AwardTier
 
 from ..models import EntryResult, VoteThreshold
 
@@ -48,3 +51,15 @@ class VoteThresholdForm(forms.ModelForm):
         if numerator is not None and denominator is not None and not 0 < numerator <= denominator:
             self.add_error("numerator", gettext_lazy("比例须大于 0 且不超过 1(分子不大于分母)。"))
         return cleaned
+
+
+class VoteThresholdFormSet(BaseInlineFormSet):
+    """The thresholds of one vote round, on the round's page: the tier is chosen among the
+    round's edition's tiers (other editions have tiers of the same names)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "tier" in form.fields:
+            form.fields["tier"].queryset = AwardTier.objects.filter(
+                edition_id=self.instance.edition_id
+            ).order_by("order", "pk")

@@ -9,7 +9,7 @@ from cases.services import DomainError
 
 from ..models import Assignment, AssignmentStatus, VoteChoice, VoteMode
 from ..services.reviews import points
-from ..services.verification import sniff_evidence
+from ..services.verification import inspect_evidence
 
 ACTION_DRAFT = "draft"
 ACTION_SUBMIT = "submit"
@@ -154,7 +154,7 @@ class VerificationForm(_ErrorAttrsMixin, forms.Form):
         files = self.cleaned_data.get("evidence") or []
         for upload in files:
             try:
-                sniff_evidence(upload)
+                inspect_evidence(upload)
             except DomainError as error:
                 raise forms.ValidationError(str(error)) from None
         return files

@@ -1,4 +1,5 @@
-"""Conflicts of interest (回避), computed for many judge × case pairs at once.
+"""Conflicts of interest (回避): the one rule, for many judge × case pairs at once
+(`conflict_map`) and for one judge's workspace (`judge_conflict_units`).
 
 A judge is in conflict with a case when
 - detected: the judge's affiliation is one of the case's units (lead units and the submitting
@@ -7,13 +8,20 @@ A judge is in conflict with a case when
   applies, as if the judge were affiliated there;
 - recusal: the judge recused from the case (`Conflict.case`, usually source `recusal`).
 
-Everything is loaded in a fixed number of queries (the unit tree, the cases' units, the
-judges, their declared conflicts and recusals) and matched in memory, never one query per
-pair: a round of 2,000 cases × 50 judges costs the same seven queries as one pair.
+So a unit the judge stands for (affiliation or declared) and a unit of the case are
+*related* when one is the other or lies above it in the tree (`UnitTree.related`).
+
+`conflict_map` loads everything in a fixed number of queries (the unit tree, the cases'
+units, the judges, their declared conflicts and recusals) and matches in memory, never one
+query per pair: a round of 2,000 cases × 50 judges costs the same five queries as one pair.
+The workspace asks about one judge only: `judge_conflict_units` gives the units whose cases
+the judge may not see, in one query, for the permission querysets to filter on.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef
 
 from cases.models import Case, CaseLeadUnit, Unit
 
@@ -21,6 +29,84 @@ from ..models import Conflict, ConflictSource, Judge
 
 # When several reasons apply to one pair, the most specific is reported.
 _PRIORITY = {ConflictSource.RECUSAL: 3, ConflictSource.DECLARED: 2, ConflictSource.DETECTED: 1}
+
+
+class UnitTree:
+    """The `Unit.parent` forest, `{unit_id: parent_id}`. Cycles in bad data stop a walk
+    instead of looping."""
+
+    def __init__(self, parent):
+        self.parent = parent
+        self._children = None
+        self._lineage = {}
+
+    def lineage(self, unit_id):
+        """`(unit_id, parent_id, grandparent_id, …)`."""
+        found = self._lineage.get(unit_id)
+        if found is None:
+            chain, current = [], unit_id
+            while current is not None and current not in chain:
+                chain.append(current)
+                current = self.parent.get(current)
+            found = self._lineage[unit_id] = tuple(chain)
+        return found
+
+    def descendants(self, unit_id):
+        if self._children is None:
+            self._children = defaultdict(list)
+            for child, parent in self.parent.items():
+                if parent is not None:
+                    self._children[parent].append(child)
+        found, todo = set(), [unit_id]
+        while todo:
+            for child in self._children.get(todo.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        found.discard(unit_id)
+        return found
+
+    def related(self, unit_ids):
+        """Every unit that is one of `unit_ids`, or an ancestor or a descendant of one."""
+        found = set()
+        for unit_id in unit_ids:
+            found.update(self.lineage(unit_id))
+            found.update(self.descendants(unit_id))
+        return found
+
+
+def unit_tree():
+    """The whole unit tree, in one query."""
+    return UnitTree(dict(Unit.objects.order_by().values_list("pk", "parent_id")))
+
+
+def judge_conflict_units(judge):
+    """Ids of the units whose cases `judge` may not see: the units related (same, above or
+    below in the tree) to the judge's affiliation or to a unit the judge declared a conflict
+    with. A case is out of bounds when its submitting unit or one of its lead units is in
+    this set — the rule of `conflict_map`, for one judge; recusals (case-level conflicts) are
+    filtered by the caller.
+
+    One query: the unit tree with the judge's declared units marked. Memoised on the `judge`
+    instance (one request), keyed by its affiliation; a unit conflict declared meanwhile
+    through another instance is seen by the next request.
+    """
+    memo = judge.__dict__.get("_conflict_units")
+    if memo is not None and memo[0] == judge.affiliation_id:
+        return memo[1]
+    parent, standing_for = {}, set()
+    if judge.affiliation_id is not None:
+        standing_for.add(judge.affiliation_id)
+    declared = Exists(Conflict.objects.filter(judge=judge, unit=OuterRef("pk")))
+    for unit_id, parent_id, is_declared in Unit.objects.order_by().values_list(
+        "pk", "parent_id", declared
+    ):
+        parent[unit_id] = parent_id
+        if is_declared:
+            standing_for.add(unit_id)
+    units = frozenset(UnitTree(parent).related(standing_for)) if standing_for else frozenset()
+    judge.__dict__["_conflict_units"] = (judge.affiliation_id, units)
+    return units
 
 
 @dataclass
@@ -47,69 +133,59 @@ class ConflictMap:
             self.by_case[case_id][judge_id] = source
 
 
-def unit_lineage():
-    """`{unit_id: (unit_id, parent_id, grandparent_id, …)}` for every unit, in one query.
-    A cycle in bad data stops the walk instead of looping."""
-    parent = dict(Unit.objects.order_by().values_list("pk", "parent_id"))
-    lineage = {}
-    for unit_id in parent:
-        chain, current = [], unit_id
-        while current is not None and current not in chain:
-            chain.append(current)
-            current = parent.get(current)
-        lineage[unit_id] = tuple(chain)
-    return lineage
-
-
 def conflict_map(*, cases, judges):
     """Conflicts between the `cases` and `judges` querysets (any filters; they are used as
-    subqueries, so their size does not change the number of queries)."""
+    subqueries, so their size does not change the number of queries: five)."""
     result = ConflictMap()
-    lineage = unit_lineage()
+    tree = unit_tree()
 
     case_units = defaultdict(set)
-    for case_id, unit_id in cases.filter(submitting_unit__isnull=False).values_list(
-        "pk", "submitting_unit_id"
-    ):
-        case_units[case_id].add(unit_id)
+    for case_id, unit_id in cases.order_by().values_list("pk", "submitting_unit_id"):
+        units = case_units[case_id]  # every case has an entry, with or without units
+        if unit_id is not None:
+            units.add(unit_id)
     for case_id, unit_id in CaseLeadUnit.objects.filter(case__in=cases.values("pk")).values_list(
         "case_id", "unit_id"
     ):
         case_units[case_id].add(unit_id)
 
-    # Units each judge stands for: the affiliation (detected) and declared units.
+    # Units each judge stands for: the affiliation (detected) and declared units; and the
+    # judges' recusals (case-level conflicts), read with the declared units in one query.
     judge_units = defaultdict(dict)  # judge_id -> {unit_id: source}
     for judge_id, unit_id in judges.filter(affiliation__isnull=False).values_list(
         "pk", "affiliation_id"
     ):
         judge_units[judge_id][unit_id] = ConflictSource.DETECTED
-    declared = Conflict.objects.filter(judge__in=judges.values("pk"), unit__isnull=False)
-    for judge_id, unit_id in declared.values_list("judge_id", "unit_id"):
-        judge_units[judge_id][unit_id] = ConflictSource.DECLARED
+    recusals = []
+    for judge_id, unit_id, case_id in Conflict.objects.filter(
+        judge__in=judges.values("pk")
+    ).values_list("judge_id", "unit_id", "case_id"):
+        if unit_id is not None:
+            judge_units[judge_id][unit_id] = ConflictSource.DECLARED
+        if case_id is not None and case_id in case_units:
+            recusals.append((case_id, judge_id))
 
     # Index: unit -> judges standing for it, and unit -> judges standing for a descendant
-    # of it (the unit is in the lineage of one of the judge's units).
+    # of it (the unit is in the lineage of one of the judge's units). Together they find
+    # every pair whose units are related (`UnitTree.related`) without walking down the tree.
     at_unit = defaultdict(list)
     below_unit = defaultdict(list)
     for judge_id, units in judge_units.items():
         for unit_id, source in units.items():
             at_unit[unit_id].append((judge_id, source))
-            for ancestor_id in lineage.get(unit_id, (unit_id,)):
+            for ancestor_id in tree.lineage(unit_id):
                 below_unit[ancestor_id].append((judge_id, source))
 
     for case_id, units in case_units.items():
         for unit_id in units:
             # The judge's unit is this unit or one of its ancestors …
-            for ancestor_id in lineage.get(unit_id, (unit_id,)):
+            for ancestor_id in tree.lineage(unit_id):
                 for judge_id, source in at_unit.get(ancestor_id, ()):
                     result._add(case_id, judge_id, source)
             # … or one of its descendants.
             for judge_id, source in below_unit.get(unit_id, ()):
                 result._add(case_id, judge_id, source)
 
-    recusals = Conflict.objects.filter(
-        judge__in=judges.values("pk"), case__in=cases.values("pk")
-    ).values_list("case_id", "judge_id")
     for case_id, judge_id in recusals:
         # A case-level conflict counts as a recusal whatever its recorded source.
         result._add(case_id, judge_id, ConflictSource.RECUSAL)

@@ -6,29 +6,22 @@ organisers have not opened. Final results are read through
 `cases.selectors.results_visible_editions()` (embargo time reached).
 """
 
-from django.db.models import Prefetch
-from django.utils import timezone
+from django.db.models import FilteredRelation, Prefetch, Q
 
-from cases.models import CaseLeadUnit, EditionStatus
-from cases.selectors import public_editions
+from cases.models import CaseLeadUnit
+from cases.selectors import is_publicity_open, publicity_open_editions
 
 from ..models import Award, EditionCommentary
 
 
 def publicity_editions(at=None):
-    """Editions whose provisional list is public now: in 公示 and the window has started."""
-    return public_editions().filter(
-        status=EditionStatus.PUBLICITY, publicity_starts_at__lte=at or timezone.now()
-    )
+    """Editions whose provisional list is public now: in 公示 and the window has started
+    (the cases app's rule, which the edition page uses for its link to the list)."""
+    return publicity_open_editions(at)
 
 
 def is_in_publicity(edition, at=None):
-    at = at or timezone.now()
-    return (
-        edition.status == EditionStatus.PUBLICITY
-        and edition.publicity_starts_at is not None
-        and edition.publicity_starts_at <= at
-    )
+    return is_publicity_open(edition, at)
 
 
 def awards_with_cases():
@@ -56,3 +49,20 @@ def publicity_awards(edition, at=None):
 def committee_commentary(edition):
     """The approved committee commentary (评委会点评) of `edition`, or None."""
     return EditionCommentary.objects.filter(edition=edition, approved=True).first()
+
+
+def with_committee_commentary(editions):
+    """`editions` with the approved committee commentary joined (the row `committee_commentary`
+    returns), for pages that read it with `joined_committee_commentary` and no query of its
+    own."""
+    return editions.annotate(
+        approved_commentary=FilteredRelation(
+            "committee_commentary", condition=Q(committee_commentary__approved=True)
+        )
+    ).select_related("approved_commentary")
+
+
+def joined_committee_commentary(edition):
+    """The approved committee commentary of an edition loaded through
+    `with_committee_commentary`, or None."""
+    return getattr(edition, "approved_commentary", None)

@@ -1,18 +1,15 @@
-"""Reads of the plenary vote: the member's ballot with the scores so far, and the tally.
+"""Reads of the plenary vote for its members: the ballot with the scores so far.
 
 The plenary's cases and voters are the vote round's assignments (see
-`judging.services.votes`); only votes of members who are still eligible (assigned, not in
-conflict) count.
+`judging.services.votes`). The count itself — who is present, who is conflicted, which tier
+each case reached — is `selectors.vote_tally.vote_count`, the one official count that the
+workspace's tally page and the admin's advancement page both show.
 """
 
-from dataclasses import dataclass, field
+from django.db.models import Avg, Count, Max, Min, Prefetch
 
-from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Prefetch
-
-from cases.models import Case
-
-from ..models import Review, ReviewStatus, Round, RoundEntry, RoundKind, Vote, VoteChoice
-from ..permissions import assignments_visible_to, eligible_assignments
+from ..models import Review, ReviewStatus, Round, RoundEntry, RoundKind, Vote
+from ..permissions import assignments_visible_to
 from .workspace import LEAD_UNITS
 
 
@@ -72,61 +69,3 @@ def ballot(user, round_):
         assignment.my_vote = votes.get(assignment.case_id)
         assignment.summary = summaries.get(assignment.case_id, {})
     return assignments
-
-
-@dataclass
-class TallyRow:
-    case: Case
-    eligible: int = 0
-    counts: dict = field(default_factory=dict)
-
-    @property
-    def cast(self):
-        return sum(self.counts.values())
-
-    def count(self, key):
-        return self.counts.get(key, 0)
-
-
-def vote_key(choice, tier_id=None):
-    """The tally column of a vote: `tier:<pk>` in tier rounds, `in` / `out` otherwise."""
-    return f"tier:{tier_id}" if choice == VoteChoice.TIER else str(choice)
-
-
-def vote_tally(round_, *, cases=None):
-    """Per case of the vote round: the number of eligible voters and the votes per choice,
-    counted by SQL aggregates (three queries whatever the number of cases or voters).
-
-    `cases` optionally narrows the rows (a chair sees the panel's categories)."""
-    eligible = eligible_assignments().filter(round=round_)
-    if cases is not None:
-        eligible = eligible.filter(case__in=cases)
-    eligible_counts = dict(eligible.values("case").annotate(n=Count("pk")).values_list("case", "n"))
-    counted = (
-        Vote.objects.filter(round=round_, case__in=list(eligible_counts))
-        .filter(Exists(eligible.filter(case=OuterRef("case"), judge=OuterRef("judge"))))
-        .values("case", "choice", "tier")
-        .annotate(n=Count("pk"))
-    )
-    rows = {
-        case.pk: TallyRow(case=case, eligible=eligible_counts[case.pk])
-        for case in Case.objects.filter(pk__in=list(eligible_counts))
-        .select_related("category")
-        .prefetch_related(LEAD_UNITS)
-        .order_by("category__order", "reference", "pk")
-    }
-    for item in counted:
-        rows[item["case"]].counts[vote_key(item["choice"], item["tier"])] = item["n"]
-    return list(rows.values())
-
-
-def tally_columns(round_):
-    """`(key, label)` of the tally's choice columns, in display order."""
-    if round_.kind != RoundKind.VOTE:
-        return []
-    if round_.vote_mode == "tier":
-        return [(vote_key(VoteChoice.TIER, t.pk), t.name) for t in round_.edition.tiers.all()]
-    return [
-        (VoteChoice.IN.value, VoteChoice.IN.label),
-        (VoteChoice.OUT.value, VoteChoice.OUT.label),
-    ]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cases.models import AuditEntry, Category
 from cases.services import DomainError, audit_log
@@ -346,7 +347,7 @@ def _shortfall_reason(*, category_id, category_names, members, active, conflicte
         parts.append(_("%(count)d 位需回避") % {"count": len(usable & conflicted)})
     if members - active:
         parts.append(_("%(count)d 位尚无可用的登录账号") % {"count": len(members - active)})
-    return ";".join(parts) + "。"
+    return pgettext("clause separator", ";").join(parts) + pgettext("full stop", "。")
 
 
 def _insert_rows(model, field_names, rows, batch_size=500):

@@ -6,9 +6,10 @@ How a proposal is made (`awards_propose`):
 * Candidates are the cases in review with a rank and a score in the edition's last scoring
   round, except those eliminated in any round (not advanced, failed verification).
 * When the edition has a vote round, the plenary decides eligibility: `tally` maps a case to
-  the highest tier whose vote threshold it passed (computed by the tabulation code); such a
-  case may take that tier or any lower one, and a case absent from the tally gets no tier.
-  Without a vote round every candidate is eligible for every tier.
+  the highest tier whose vote threshold it passed (`selectors.vote_tally.plenary_tally`, the
+  count confirmed on the vote round); such a case may take that tier or any lower one, and a
+  case absent from the tally gets no tier. Without a vote round every candidate is eligible
+  for every tier.
 * Tiers are filled highest first (`AwardTier.order` ascending). A per-category quota is filled
   inside each category in rank order; an overall quota across categories in score order
   (within one category the tabulation's tie-breaks, i.e. the rank, decide).
@@ -33,12 +34,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cases.models import AwardTier, Case, CaseStatus, Edition, EditionStatus, QuotaScope
 from cases.services import DomainError, audit_log, case_transition
 
 from ..cache import bump_results_version
 from ..models import Award, EntryResult, RoundEntry, RoundKind, RoundStatus
+from ..selectors.vote_tally import plenary_round
 
 
 @dataclass(frozen=True)
@@ -134,10 +137,6 @@ class Proposal:
 
 def final_scoring_round(edition):
     return edition.rounds.filter(kind=RoundKind.SCORING).order_by("-order").first()
-
-
-def has_vote_round(edition):
-    return edition.rounds.filter(kind=RoundKind.VOTE).exists()
 
 
 def _normalise_tally(edition, tally, tiers_by_id):
@@ -240,8 +239,16 @@ def awards_propose(*, edition, tally=None, overrides=None):
         raise DomainError(
             _("最后一轮评分“%(round)s”尚未结束,请结束后再提出奖项方案。") % {"round": round_.name}
         )
-    if tally is None and has_vote_round(edition):
-        raise DomainError(_("本届设有全体会议投票轮次,请先统计投票结果再提出奖项方案。"))
+    if tally is None:
+        plenary = plenary_round(edition)
+        if plenary is not None:
+            raise DomainError(
+                _(
+                    "全体会议投票轮次“%(round)s”的投票结果尚未确认:请在该轮次的“晋级”页面"
+                    "确认投票结果后,再提出奖项方案。"
+                )
+                % {"round": plenary.name}
+            )
     tally = _normalise_tally(edition, tally, tiers_by_id)
     overrides = _normalise_overrides(overrides, tiers_by_id)
 
@@ -370,7 +377,9 @@ def awards_propose(*, edition, tally=None, overrides=None):
 
 def _exceeded_message(groups):
     return _("以下奖项超出名额,请调整或填写超出名额的理由:%(groups)s") % {
-        "groups": "、".join(f"{g.label}({g.count}/{g.quota})" for g in groups)
+        "groups": pgettext("list separator", "、").join(
+            f"{g.label}({g.count}/{g.quota})" for g in groups
+        )
     }
 
 

@@ -9,7 +9,6 @@ results are public, a change also bumps the results cache.
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +17,8 @@ from cases.models import EditionStatus
 from cases.services import DomainError, audit_log
 
 from ..cache import bump_results_version
-from ..models import Award, CitationStatus, Conflict, EditionCommentary
+from ..models import Award, CitationStatus, EditionCommentary
+from ..selectors.conflicts import case_conflict_source
 
 CITATION_MAX_CHARS = 2000
 
@@ -68,20 +68,16 @@ def commentary_assign(*, award, judge, by, signed_as=""):
     """Ask `judge` to write the citation of `award`; e-mails the expert after commit.
 
     Returns True when an e-mail was sent (the expert has an account with an address). A judge
-    in conflict with the case or its units cannot be asked; a judge who may not be named in
-    public needs a collective signature (`signed_as`).
+    in conflict with the case (the review's one rule, `selectors.conflicts`: recusal, or an
+    affiliation or declared unit related to the case's units in the unit tree) cannot be
+    asked; a judge who may not be named in public needs a collective signature (`signed_as`).
     """
     signed_as = (signed_as or "").strip()
     with transaction.atomic():
         award = _locked(award)
         if award.citation_status == CitationStatus.APPROVED:
             raise DomainError(_("“%(case)s”的点评已审定,不能重新指定专家。") % {"case": award.case})
-        units = [award.case.owner_unit_id, award.case.submitting_unit_id]
-        units += list(award.case.lead_unit_links.values_list("unit_id", flat=True))
-        conflicted = Conflict.objects.filter(
-            Q(case=award.case) | Q(unit_id__in=[u for u in units if u]), judge=judge
-        ).exists()
-        if conflicted:
+        if case_conflict_source(judge=judge, case=award.case) is not None:
             raise DomainError(
                 _("%(judge)s与“%(case)s”存在回避关系,不能担任点评专家。")
                 % {"judge": judge.name, "case": award.case.title}
@@ -233,3 +229,22 @@ def edition_commentary_save(*, edition, text, signed_as, approved, by):
         )
         _bump_if_public(edition)
     return commentary
+
+
+def edition_commentary_delete(*, commentary, by):
+    """Remove the committee's commentary on an edition; kept in the audit row."""
+    with transaction.atomic():
+        edition = commentary.edition
+        audit_log(
+            code="judging.edition_commentary.deleted",
+            obj=commentary,
+            by=by,
+            data={
+                "edition": edition.pk,
+                "text": commentary.text,
+                "signed_as": commentary.signed_as,
+                "approved": commentary.approved,
+            },
+        )
+        commentary.delete()
+        _bump_if_public(edition)

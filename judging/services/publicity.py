@@ -20,8 +20,7 @@ PHONE_PATTERN = re.compile(r"^\+?[\d\s\-()]{7,20}$")
 
 
 def local_time_label(value):
-    # The format itself is translatable: English reads "Jan. 5, 2026 18:00".
-    return formats.date_format(timezone.localtime(value), _("Y年n月j日 H:i"))
+    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
 def publicity_start(*, edition, ends_at, by, starts_at=None):

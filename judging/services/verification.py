@@ -1,13 +1,12 @@
 """Site / online verification (实地走访 / 线上线下核实): verified yes or no, notes, the date,
 and evidence files, with the same draft / submit / version rules as scores."""
 
-import hashlib
-
-from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import uploads
 from cases.services import DomainError, audit_log
 
 from ..models import (
@@ -20,36 +19,21 @@ from ..models import (
 )
 from .reviews import InvalidInput, StaleVersion, check_can_record
 
-# Accepted evidence, recognised by the first bytes of the file, never by its name.
-EVIDENCE_SIGNATURES = (
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-)
+# Accepted evidence, recognised by the content of the file, never by its name.
+EVIDENCE_TYPES = (uploads.PDF, uploads.JPEG, uploads.PNG)
 
 
 class StaleVerification(StaleVersion):
     pass
 
 
-def sniff_evidence(upload):
-    """`(content_type, extension)` of an upload by its magic bytes; raises DomainError for
-    anything but PDF, JPEG or PNG, or past the size limit."""
-    limit = settings.CASE_ATTACHMENT_MAX_BYTES
-    if upload.size > limit:
-        raise DomainError(
-            _("文件“%(name)s”超过大小上限(%(limit)s MB)。")
-            % {"name": upload.name, "limit": round(limit / 1024 / 1024, 1)}
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for signature, content_type, extension in EVIDENCE_SIGNATURES:
-        if head.startswith(signature):
-            return content_type, extension
-    raise DomainError(
-        _("文件“%(name)s”不是 PDF、JPG 或 PNG 文件(按文件内容识别)。") % {"name": upload.name}
-    )
+def inspect_evidence(upload):
+    """The checked upload (`cases.uploads.InspectedFile`: type, size, sha256); raises
+    DomainError for an empty file, anything but PDF, JPEG or PNG, or past the size limit."""
+    try:
+        return uploads.inspect_file(upload, allowed=EVIDENCE_TYPES)
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages)) from None
 
 
 def verification_snapshot(verification):
@@ -81,7 +65,7 @@ def verification_save(
     requires a comment. Evidence files are checked by content and size before anything is
     written; they are added to those already kept.
     """
-    checked = [(upload, *sniff_evidence(upload)) for upload in evidence_files]
+    checked = [inspect_evidence(upload) for upload in evidence_files]
     with transaction.atomic():
         assignment = (
             Assignment.objects.select_for_update(of=("self",))
@@ -133,18 +117,14 @@ def verification_save(
         if submit:
             verification.submitted_at = timezone.now()
         verification.save()
-        for upload, content_type, _extension in checked:
-            digest = hashlib.sha256()
-            for chunk in upload.chunks():
-                digest.update(chunk)
-            upload.seek(0)
+        for inspected in checked:
             VerificationEvidence.objects.create(
                 verification=verification,
-                file=upload,
-                original_name=upload.name[:255],
-                size=upload.size,
-                content_type=content_type,
-                sha256=digest.hexdigest(),
+                file=inspected.file,
+                original_name=inspected.original_name,
+                size=inspected.size,
+                content_type=inspected.content_type,
+                sha256=inspected.sha256,
             )
         assignment.status = AssignmentStatus.SUBMITTED if submit else AssignmentStatus.DRAFT
         assignment.save(update_fields=["status"])

@@ -35,7 +35,7 @@ def vote_cast(*, assignment, choice, tier=None, by):
             .get(pk=assignment.pk)
         )
         check_can_record(assignment=assignment, by=by, kind=RoundKind.VOTE)
-        if not eligible_assignments().filter(pk=assignment.pk).exists():
+        if not eligible_assignments(assignment.judge).filter(pk=assignment.pk).exists():
             raise DomainError(_("您与该案例存在回避关系,不能投票。"))
         round_ = assignment.round
         if round_.vote_mode == VoteMode.TIER:

@@ -34,6 +34,7 @@ from ..charts import bar_chart
 from ..filters import ArchiveFilter
 from ..models import Award
 from ..selectors import public as selectors
+from ..selectors.publicity import joined_committee_commentary, with_committee_commentary
 
 
 def page_cache_seconds():
@@ -127,6 +128,9 @@ class PublicPageMixin:
 class EditionPageMixin(PublicPageMixin):
     """A page about one edition: 404 unless its results are visible."""
 
+    def editions(self):
+        return results_visible_editions()
+
     def resolve(self):
         # The id only: the edition itself is loaded when the page is rendered, not when it
         # comes from the cache.
@@ -138,7 +142,7 @@ class EditionPageMixin(PublicPageMixin):
 
     @cached_property
     def edition(self):
-        return get_object_or_404(results_visible_editions(), pk=self.edition_id)
+        return get_object_or_404(self.editions(), pk=self.edition_id)
 
     def get_versions(self):
         return {self.edition_id: results_version(self.edition_id)}
@@ -158,12 +162,24 @@ class AllEditionsPageMixin(PublicPageMixin):
 
 
 class EditionResultsView(EditionPageMixin, TemplateView):
+    """The results by tier × category, with the committee's approved commentary (评委会点评)
+    and its signature. Changing or approving the commentary bumps the results version."""
+
     template_name = "judging/public_results.html"
+
+    def editions(self):
+        # The commentary comes with the edition row: no query of its own.
+        return with_committee_commentary(super().editions())
 
     def get_context_data(self, **kwargs):
         awards = list(selectors.edition_results(self.edition))
         groups = selectors.group_results(awards, by_category=not self.edition.results_unordered)
-        return super().get_context_data(groups=groups, award_count=len(awards), **kwargs)
+        return super().get_context_data(
+            groups=groups,
+            award_count=len(awards),
+            commentary=joined_committee_commentary(self.edition),
+            **kwargs,
+        )
 
 
 class PublicCaseView(EditionPageMixin, TemplateView):

@@ -10,6 +10,7 @@ from functools import cached_property
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -32,6 +33,8 @@ from ..forms.workspace import (
 from ..models import ReviewStatus, Round, RoundKind, VerificationEvidence
 from ..selectors import votes as vote_selectors
 from ..selectors import workspace as selectors
+from ..selectors.vote_tally import vote_count
+from ..selectors.workspace import LEAD_UNITS
 from ..services.recusal import recusal_create
 from ..services.reviews import InvalidInput, StaleVersion, review_save
 from ..services.verification import evidence_delete, verification_save
@@ -453,8 +456,9 @@ class VoteView(RoundMixin, TemplateView):
 
 
 class TallyView(LoginRequiredMixin, TemplateView):
-    """The vote tally: organisers see every case; a chair the panel's cases. Units are
-    hidden from chairs in blind rounds."""
+    """The official vote count (`selectors.vote_tally.vote_count`, the same count the
+    organiser confirms on the advancement page): organisers see every case; a chair the
+    panel's cases. Units are hidden from chairs in blind rounds."""
 
     template_name = "judging/vote_tally.html"
 
@@ -471,16 +475,23 @@ class TallyView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        cases = None if user.is_staff else permissions.panel_cases_visible_to(user, self.round)
-        columns = vote_selectors.tally_columns(self.round)
-        rows = vote_selectors.vote_tally(self.round, cases=cases)
-        for row in rows:
-            row.cells = [row.count(key) for key, _label in columns]
+        # Attendance and thresholds are the whole round's, so the count is always made for
+        # every case; a chair then sees the rows of the panel's cases.
+        count = vote_count(self.round)
+        rows = count.rows
+        if not user.is_staff:
+            visible = set(
+                permissions.panel_cases_visible_to(user, self.round).values_list("pk", flat=True)
+            )
+            rows = [row for row in rows if row.entry.case_id in visible]
+        show_units = user.is_staff or permissions.can_see_unit_identity(user, self.round)
+        if show_units:
+            prefetch_related_objects([row.case for row in rows], LEAD_UNITS)
         return super().get_context_data(
             round=self.round,
-            columns=columns,
+            count=count,
             rows=rows,
-            show_units=user.is_staff or permissions.can_see_unit_identity(user, self.round),
+            show_units=show_units,
             **kwargs,
         )
 

@@ -9,7 +9,14 @@ import pytest
 from django.core import mail
 
 from cases.models import Case, CaseStatus, Unit, User
-from tests.factories import make_category, make_edition, pdf_bytes
+from tests.factories import (
+    make_case,
+    make_category,
+    make_edition,
+    make_member,
+    make_unit,
+    pdf_bytes,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -59,8 +66,25 @@ def test_unit_journey_from_registration_to_withdrawal(page):
     summary.fill("惠州率先在全省建成公共信用信息管理系统。")  # 20 字
     assert "已输入 20 字,上限 30 字" in page.locator("[data-counter-for=id_summary]").inner_text()
     page.get_by_label("背景", exact=True).fill("诚信是市场经济的基石。")
+
+    # Media coverage: two empty rows on the page; the button adds a third.
+    assert page.get_by_label("报道 3 链接").count() == 0
+    page.get_by_role("button", name="再添加一篇报道").click()
+    assert page.get_by_label("报道 3 链接").evaluate("e => e === document.activeElement")
+    page.get_by_label("报道 3 链接").fill("https://www.example.org/huizhou-credit")
+    page.get_by_label("报道 3 媒体名称").fill("南方日报")
+    page.get_by_label("报道 3 报道日期").fill("2026-03-01")
     page.get_by_role("button", name="保存草稿").click()
     page.get_by_text("草稿已保存").wait_for()
+    coverage = Case.objects.get().media_coverage.get()
+    assert (coverage.url, coverage.outlet, str(coverage.published_on)) == (
+        "https://www.example.org/huizhou-credit",
+        "南方日报",
+        "2026-03-01",
+    )
+    # Saved, the report is the first row, followed by two empty ones.
+    assert page.get_by_label("报道 1 链接").input_value() == coverage.url
+    assert page.get_by_label("报道 3 链接").input_value() == ""
 
     # An unverified unit cannot submit, and is told so; the draft stays.
     page.get_by_role("button", name="提交案例").click()
@@ -127,3 +151,61 @@ def test_bad_upload_is_refused_in_the_browser_and_text_kept(page):
     assert "的内容不是 JPG / PNG 文件" in page.locator(f"#{error_id}").inner_text()
     assert "的内容不是 JPG / PNG 文件" in page.get_by_role("alert").inner_text()
     assert page.get_by_label("案例简介").input_value() == "党建引领社会治理。"
+
+
+# U+FEFF at the start is kept and U+0085 at the end stripped by Python's str.strip() (the
+# server); JavaScript's trim() does the opposite, so these ends prove the counter trims like
+# the server. Inside: 字, Latin, a simple emoji (1), a toned emoji (2), a family emoji (5).
+MIXED = "\ufeff\u3000\u3000数字政府Gov😀👍🏽👨‍👩‍👧\r\n一二三\x85"
+
+
+def test_live_counter_counts_exactly_as_the_server(page):
+    edition = make_edition(title="第八届", summary_char_limit=300)
+    unit = make_unit(name="广州市越秀区政务服务数据管理局", verified=True)
+    user = make_member(unit=unit, email="yuexiu@example.org", password=PASSWORD)
+    case = make_case(edition=edition, owner_unit=unit, title="越有数")
+    page.goto("/accounts/login/")
+    page.get_by_label("电子邮箱").fill(user.email)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.goto(f"/portal/cases/{case.pk}/edit/")
+
+    page.get_by_label("案例简介").fill(MIXED)
+    shown = page.locator("[data-counter-for=id_summary]").inner_text()
+    page.get_by_role("button", name="保存草稿").click()
+    page.get_by_text("草稿已保存").wait_for()
+
+    case.refresh_from_db()
+    # 1 (U+FEFF) + 2 (U+3000 ×2) + 4 + 3 + 1 + 2 + 5 + 1 (line break) + 3 = 22
+    assert len(case.summary) == 22
+    assert shown.startswith("已输入 22 字,上限 300 字")
+
+
+def test_without_javascript_the_two_empty_rows_stay_and_no_dead_button(browser, live_server):
+    edition = make_edition(title="第九届")
+    unit = make_unit(verified=True)
+    user = make_member(unit=unit, email="nojs@example.org", password=PASSWORD)
+    case = make_case(edition=edition, owner_unit=unit, title="无脚本")
+    context = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", java_script_enabled=False
+    )
+    page = context.new_page()
+    try:
+        page.goto("/accounts/login/")
+        page.get_by_label("电子邮箱").fill(user.email)
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.goto(f"/portal/cases/{case.pk}/edit/")
+
+        page.get_by_label("报道 2 链接").fill("https://www.example.org/second")
+        add_button = page.locator("[data-formset-add]")
+        visible = add_button.is_visible()
+        page.get_by_role("button", name="保存草稿").click()
+        page.get_by_text("草稿已保存").wait_for()
+    finally:
+        context.close()
+
+    assert visible is False
+    assert list(case.media_coverage.values_list("url", flat=True)) == [
+        "https://www.example.org/second"
+    ]

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from cases.models import CaseStatus, EditionStatus
 from cases.services.submission import case_submit
-from judging.models import Award
+from judging.models import Award, CitationStatus
 from tests.factories import (
     make_attachment,
     make_case,
@@ -44,6 +44,7 @@ def awarded_case(unit, *, results_published_at, status=EditionStatus.PUBLISHED):
         case=case,
         tier=make_tier(edition=edition, name="优秀案例"),
         citation="以制度化形式规范乡贤参与乡村治理。",
+        citation_status=CitationStatus.APPROVED,
         commentator=make_judge(name="陈天祥", title="中山大学政务学院教授"),
     )
     return case

@@ -1,4 +1,5 @@
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 from unittest import mock
 
 import pytest
@@ -11,6 +12,7 @@ from cases.models import Case, CaseStatus, CaseVersion, EditionStatus, Membershi
 from cases.services import case_transition
 from cases.services.submission import case_submit
 from tests.factories import (
+    make_attachment,
     make_case,
     make_category,
     make_complete_case,
@@ -381,3 +383,82 @@ def test_organiser_sees_what_changed_between_versions(client, edition, member, u
     assert "第 1 版 → 第 2 版" in response.text
     assert "<del>3</del><ins>4</ins>" in response.text
     assert "<ins>,成为全国示范城市</ins>" in response.text
+
+
+# --- Media coverage rows: "add another" in the browser, two empty rows without it ----------
+def test_form_page_has_two_empty_media_rows_and_a_template_for_more(client, edition, member, unit):
+    case = make_case(edition=edition, owner_unit=unit)
+
+    text = client.get(update_url(case)).text
+
+    assert 'name="media-TOTAL_FORMS" value="2"' in text
+    assert '<label for="id_media-0-url">报道 1 链接</label>' in text
+    assert '<label for="id_media-1-url">报道 2 链接</label>' in text
+    template = re.search(r"<template data-formset-empty>(.*?)</template>", text, re.S).group(1)
+    assert '<label for="id_media-__prefix__-url">报道 0 链接</label>' in template
+    assert 'name="media-__prefix__-outlet"' in template
+    assert 'name="media-__prefix__-published_on"' in template
+    # Shown only when static/js/formset.js runs.
+    assert (
+        '<button type="button" class="secondary" data-formset-add hidden>再添加一篇报道</button>'
+        in text
+    )
+    assert "js/formset.js" in text
+
+
+def test_rows_added_in_the_browser_are_saved_in_order(client, edition, member, unit):
+    case = make_case(edition=edition, owner_unit=unit, category=make_category(edition=edition))
+    rows = {
+        "media-TOTAL_FORMS": "4",  # the two rows of the page and two added by the script
+        **{f"media-{i}-url": f"https://example.org/{i}" for i in range(4)},
+        "media-3-outlet": "南方日报",
+        "media-3-published_on": "2026-03-01",
+    }
+
+    response = client.post(update_url(case), form_data(case, save="1", **rows))
+    page = client.get(update_url(case)).text
+
+    assert response.status_code == 302
+    assert list(case.media_coverage.values_list("url", "outlet", "published_on")) == [
+        ("https://example.org/0", "", None),
+        ("https://example.org/1", "", None),
+        ("https://example.org/2", "", None),
+        ("https://example.org/3", "南方日报", date(2026, 3, 1)),
+    ]
+    assert 'name="media-TOTAL_FORMS" value="6"' in page  # four saved, two empty
+
+
+# --- Character limits count code points, as the live counter does -------------------------
+# "数字政府" 4 + "Gov" 3 + 😀 1 + 👍🏽 2 (thumb + skin tone) + 👨‍👩‍👧 5 (three people joined by
+# two zero-width joiners) + "一二三四五" 5 = 20 code points = 20 字 by len().
+MIXED_20 = "数字政府Gov😀👍🏽👨‍👩‍👧一二三四五"
+
+
+def test_mixed_text_counts_one_per_code_point():
+    assert len(MIXED_20) == 20
+
+
+def test_summary_at_the_limit_in_mixed_text_is_accepted(client, edition, member, unit):
+    case = make_case(edition=edition, owner_unit=unit, category=make_category(edition=edition))
+    make_attachment(case=case)
+
+    # Ideographic spaces (paragraph indent pasted from Word) and the line break at the ends
+    # are stripped, by the form here and by the live counter in the browser.
+    response = client.post(
+        update_url(case), form_data(case, submit="1", summary="\u3000\u3000" + MIXED_20 + "\r\n")
+    )
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.summary, case.status) == (MIXED_20, CaseStatus.SUBMITTED)
+
+
+def test_summary_one_over_the_limit_in_mixed_text_is_refused(client, edition, member, unit):
+    case = make_case(edition=edition, owner_unit=unit, category=make_category(edition=edition))
+    make_attachment(case=case)
+
+    response = client.post(update_url(case), form_data(case, submit="1", summary=MIXED_20 + "!"))
+
+    assert "案例简介共 21 字,超过 20 字的上限,请删减 1 字。" in response.text
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DRAFT

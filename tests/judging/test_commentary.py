@@ -93,6 +93,19 @@ def test_assign_refuses_judge_in_conflict_with_a_lead_unit():
         commentary_assign(award=award, judge=judge, by=make_organiser())
 
 
+def test_assign_refuses_judge_affiliated_above_the_lead_unit():
+    city = make_unit(name="汕头市人民政府")
+    bureau = make_unit(name="汕头市政务服务数据管理局", parent=city)
+    award = _award(owner_unit=bureau)
+    judge = make_judge(name="李专家", affiliation=city)
+
+    with pytest.raises(DomainError, match="回避"):
+        commentary_assign(award=award, judge=judge, by=make_organiser())
+
+    award.refresh_from_db()
+    assert award.commentator is None
+
+
 def test_assign_refuses_non_public_judge_without_collective_signature():
     award = _award()
     judge = make_judge(public=False)

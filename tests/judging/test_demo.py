@@ -1,15 +1,19 @@
 import datetime
+import hashlib
 import io
 import re
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
+from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import (
+    Attachment,
+    AttachmentKind,
     AuditEntry,
     Case,
     CaseStatus,
@@ -25,7 +29,8 @@ from cases.models import (
 from cases.services import case_transition
 from judging.demo import DEMO_PASSWORD, build_demo
 from judging.models import Award, Judge, PanelRole, RoundEntry
-from tests.factories import make_case
+from tests.factories import make_case, make_member
+from tests.judging.test_certificates import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -435,6 +440,137 @@ def test_open_edition_demo_cases_went_through_case_transition():
     ]
     assert all("(演示)" in c.title and c.summary.startswith("【演示案例") for c in cases)
     assert AuditEntry.objects.filter(code="cases.case.submitted").count() == 3
+
+
+def is_well_formed_pdf(data):
+    """A PDF a reader can open: header, `startxref` pointing at a cross-reference table
+    whose every in-use entry points at the start of its object, and at least one page."""
+    if not (data.startswith(b"%PDF-1.") and data.rstrip().endswith(b"%%EOF")):
+        return False
+    start = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", data)
+    if start is None:
+        return False
+    offset = int(start.group(1))
+    table = re.match(rb"xref\s+(\d+) (\d+)\s+", data[offset:])
+    if table is None:
+        return False
+    first, count = int(table.group(1)), int(table.group(2))
+    entries = re.findall(rb"(\d{10}) (\d{5}) ([nf])", data[offset + table.end() :])[:count]
+    for number, (position, _generation, kind) in enumerate(entries, start=first):
+        if kind == b"n" and not data[int(position) :].startswith(b"%d 0 obj" % number):
+            return False
+    return len(entries) == count and re.search(rb"/Type /Page\b", data) is not None
+
+
+def test_demo_submissions_went_through_the_portal_services(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        build_demo(now=NOW)
+
+    codes = list(
+        AuditEntry.objects.filter(object_type="cases.case", object_id__in=demo_case_ids())
+        .order_by("pk")
+        .values_list("code", flat=True)
+    )
+
+    assert codes.count("cases.case.created") == 5
+    assert codes.count("cases.attachment.added") == 3
+    assert codes.count("cases.case.submitted") == 3
+    # case_submit mails its receipt to the submitting person.
+    assert sorted(m.subject for m in mail.outbox) == [
+        "【申报回执】2026-DS-0001 “越有数”数据中台赋能基层精细治理(演示)",
+        "【申报回执】2026-ZF-0001 创文常态长效机制推动城市精细化治理(演示)",
+        "【申报回执】2026-ZF-0002 “微市长”政务服务平台迭代升级(演示)",
+    ]
+
+
+def demo_case_ids():
+    demo_cases = Case.objects.filter(edition__slug="2026-demo")
+    return [str(pk) for pk in demo_cases.values_list("pk", flat=True)]
+
+
+def test_demo_submitted_cases_were_submitted_with_their_application_form():
+    build_demo(now=NOW)
+
+    cases = Case.objects.filter(edition__slug="2026-demo").order_by("pk")
+
+    assert [
+        (c.status, list(c.attachments.values_list("kind", "original_name", "content_type")))
+        for c in cases
+    ] == [
+        (
+            CaseStatus.SUBMITTED,
+            [(AttachmentKind.APPLICATION_FORM, "申报书.pdf", "application/pdf")],
+        ),
+        (CaseStatus.DRAFT, []),
+        (
+            CaseStatus.SUBMITTED,
+            [(AttachmentKind.APPLICATION_FORM, "申报书.pdf", "application/pdf")],
+        ),
+        (CaseStatus.DRAFT, []),
+        (
+            CaseStatus.SUBMITTED,
+            [(AttachmentKind.APPLICATION_FORM, "申报书.pdf", "application/pdf")],
+        ),
+    ]
+    for case in cases.filter(status=CaseStatus.SUBMITTED):
+        attachment = case.attachments.get()
+        # The submitted version froze the same file.
+        assert case.versions.get().data["attachments"] == [
+            {
+                "kind": "application_form",
+                "name": "申报书.pdf",
+                "sha256": attachment.sha256,
+                "size": attachment.size,
+            }
+        ]
+        assert case.contact_phone and case.declaration_accepted
+
+
+def test_demo_application_form_downloads_as_a_pdf_for_a_member_of_its_unit(client):
+    build_demo(now=NOW)
+    attachments = Attachment.objects.filter(case__edition__slug="2026-demo").select_related(
+        "case__owner_unit"
+    )
+
+    for attachment in attachments:
+        client.force_login(
+            User.objects.get(
+                unit_memberships__unit=attachment.case.owner_unit,
+                unit_memberships__role=MembershipRole.MEMBER,
+            )
+        )
+        response = client.get(reverse("portal:attachment-download", args=[attachment.pk]))
+        data = b"".join(response.streaming_content)
+
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert hashlib.sha256(data).hexdigest() == attachment.sha256
+        assert is_well_formed_pdf(data)
+        text = pdf_text(data)
+        assert "案例申报书" in text
+        assert attachment.case.title in text
+        assert attachment.case.owner_unit.name in text
+    assert attachments.count() == 3
+
+
+def test_demo_application_form_is_404_for_another_unit(client):
+    build_demo(now=NOW)
+    attachment = Attachment.objects.filter(case__owner_unit__name="江门市人民政府").get()
+    client.force_login(make_member(unit=Unit.objects.get(name="汕头市委宣传部")))
+
+    response = client.get(reverse("portal:attachment-download", args=[attachment.pk]))
+
+    assert response.status_code == 404
+
+
+def test_rerun_stores_no_new_file(settings):
+    build_demo(now=NOW)
+    files = sorted(p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file())
+
+    build_demo(now=NOW)
+
+    assert sorted(p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()) == files
+    assert len(files) == 3
 
 
 def test_open_edition_takes_a_new_submission():

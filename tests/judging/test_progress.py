@@ -110,8 +110,8 @@ def test_conflicts_page_query_count_is_constant(client, django_assert_num_querie
     round_ = _round_with(rows, conflicted=True)  # each case led by one panel judge's unit
     url = reverse("admin:judging_round_conflicts", args=[round_.pk])
 
-    # session, user, round, six for the conflict map, cases, judges
-    with django_assert_num_queries(11):
+    # session, user, round, five for the conflict map, cases, judges
+    with django_assert_num_queries(10):
         response = client.get(url)
 
     assert response.status_code == 200

@@ -82,6 +82,15 @@ def test_verification_evidence_checked_by_content_not_name():
     assert not VerificationEvidence.objects.exists()
 
 
+def test_verification_empty_evidence_refused():
+    s = workspace_scenario.build(kind=RoundKind.VERIFICATION)
+
+    with pytest.raises(DomainError, match="空文件"):
+        save(s, files=[upload("现场.pdf", b"")])
+
+    assert VerificationEvidence.objects.count() == 0
+
+
 def test_verification_evidence_size_limit_from_settings(settings):
     settings.CASE_ATTACHMENT_MAX_BYTES = 100
     s = workspace_scenario.build(kind=RoundKind.VERIFICATION)
@@ -201,7 +210,7 @@ def test_verification_form_bad_file_keeps_typed_notes(client):
     assert response.status_code == 400
     assert "这段核实情况不能丢" in response.text
     assert 'id="id_evidence-errors"' in response.text
-    assert "不是 PDF、JPG 或 PNG 文件" in response.text
+    assert "不是 PDF / JPG / PNG 文件" in response.text
     assert not Verification.objects.exists()
 
 

@@ -16,11 +16,18 @@ from judging.models import (
     Vote,
     VoteChoice,
     VoteMode,
+    VoteThreshold,
 )
-from judging.selectors.votes import vote_tally
 from judging.services.reviews import review_save
 from judging.services.votes import vote_cast
-from tests.factories import make_assignment, make_case, make_judge, make_round, make_tier
+from tests.factories import (
+    make_assignment,
+    make_case,
+    make_category,
+    make_judge,
+    make_round,
+    make_tier,
+)
 from tests.judging import workspace_scenario
 from tests.judging.workspace_scenario import LEAD_UNIT
 
@@ -115,8 +122,11 @@ def test_vote_refused_when_round_closed():
         )
 
 
-def test_vote_tally_counts_per_choice_and_eligible_voters(django_assert_num_queries):
+def test_tally_page_shows_the_official_count_with_raw_votes_as_detail(client):
     s, vote_round, (best, excellent), assignments = plenary(members=4)
+    VoteThreshold.objects.create(
+        round=vote_round, tier=best, numerator=2, denominator=3, inclusive=True
+    )
     second_case = make_case(edition=s.edition, category=s.category, status=CaseStatus.IN_REVIEW)
     for a in assignments[:2]:
         make_assignment(round=vote_round, case=second_case, judge=a.judge)
@@ -124,17 +134,44 @@ def test_vote_tally_counts_per_choice_and_eligible_voters(django_assert_num_quer
         vote_cast(assignment=a, choice=VoteChoice.TIER, tier=tier, by=a.judge.user)
     # A member who votes and then is found in conflict no longer counts.
     Conflict.objects.create(judge=assignments[2].judge, case=s.case, source=ConflictSource.DETECTED)
+    client.force_login(s.organiser)
 
-    with django_assert_num_queries(4):
-        rows = {row.case.pk: row for row in vote_tally(vote_round)}
+    response = client.get(reverse("judging:vote-tally", args=[vote_round.pk]))
 
-    first = rows[s.case.pk]
-    assert first.eligible == 3  # 4 assigned, 1 in conflict
-    assert first.count(f"tier:{best.pk}") == 2
-    assert first.count(f"tier:{excellent.pk}") == 0
-    assert first.cast == 2
-    assert rows[second_case.pk].eligible == 2
-    assert rows[second_case.pk].cast == 0
+    rows = {row.case.pk: row for row in response.context["rows"]}
+    first, second = rows[s.case.pk], rows[second_case.pk]
+    # Present: members who voted in the round, 委员0–2; 委员2 is conflicted on the first case,
+    # 委员3 cast no vote at all. First case: 2 present, both 最佳 → 最佳 2/2 ≥ 2/3, 优秀 2/2.
+    assert (first.tally.present, first.conflicted, first.tally.ignored) == (2, 1, 1)
+    assert first.official == [("最佳案例", 2, True), ("优秀案例", 2, True)]
+    assert first.decided_tier == best
+    assert first.raw == [("最佳案例", 2), ("优秀案例", 0), ("不授奖", 0)]
+    # Second case: 委员0 and 委员1 are present (they voted on the first case), neither voted
+    # here: 0 of 2 for every tier, two abstentions.
+    assert (second.tally.present, second.tally.abstained, second.decided_tier) == (2, 2, None)
+    assert second.official == [("最佳案例", 0, False), ("优秀案例", 0, False)]
+    text = response.text
+    assert "门槛 ≥ 2/3" in text and "门槛 &gt; 1/2" in text
+    assert "2 / 2 <strong>达到</strong>" in text
+    assert "0 / 2 未达到" in text
+    assert "最佳案例 2 · 优秀案例 0 · 不授奖 0" in text
+    assert "回避 1" in text
+
+
+def test_tally_page_and_advancement_page_show_the_same_count(client):
+    s, vote_round, (best, excellent), assignments = plenary(members=3)
+    for a, tier in zip(assignments, [best, excellent, excellent], strict=True):
+        vote_cast(assignment=a, choice=VoteChoice.TIER, tier=tier, by=a.judge.user)
+    client.force_login(s.organiser)
+
+    tally = client.get(reverse("judging:vote-tally", args=[vote_round.pk]))
+    advancement = client.get(reverse("admin:judging_round_advancement", args=[vote_round.pk]))
+
+    # 3 present: 最佳 1/3 (not > 1/2), 优秀 3/3 → 优秀 on both pages
+    row = tally.context["rows"][0]
+    proposal = advancement.context["plan"].proposals[0]
+    assert row.decided_tier == proposal.vote.decided_tier == excellent
+    assert row.tally == proposal.vote.tally
 
 
 def test_ballot_shows_previous_round_scores(client):
@@ -209,10 +246,23 @@ def test_tally_page_for_chair_hides_units_in_blind_round_organiser_sees_them(cli
     member_page = client.get(url)
 
     assert chair_page.status_code == 200
-    assert "1 / 3" in chair_page.text
+    # only 委员0 has voted so far: 1 present, 1 for 最佳 → 最佳 1/1 > 1/2
+    assert "1 / 1 <strong>达到</strong>" in chair_page.text
     assert LEAD_UNIT not in chair_page.text
     assert LEAD_UNIT in organiser_page.text
     assert member_page.status_code == 404
+
+
+def test_tally_page_for_chair_lists_only_the_panels_cases(client):
+    s, vote_round, (best, _), assignments = plenary()
+    other_category = make_category(edition=s.edition, name="社会治理创新")
+    elsewhere = make_case(edition=s.edition, category=other_category, status=CaseStatus.IN_REVIEW)
+    make_assignment(round=vote_round, case=elsewhere, judge=assignments[0].judge)
+    client.force_login(s.chair.user)
+
+    response = client.get(reverse("judging:vote-tally", args=[vote_round.pk]))
+
+    assert [row.case.pk for row in response.context["rows"]] == [s.case.pk]
 
 
 @pytest.mark.parametrize("rows", [1, 5])
@@ -224,7 +274,8 @@ def test_ballot_query_count_does_not_grow(client, django_assert_num_queries, row
         make_assignment(round=vote_round, case=case, judge=voter)
     client.force_login(voter.user)
 
-    with django_assert_num_queries(14):
+    # 14 before the conflict rule followed the unit tree; the tree is one more query
+    with django_assert_num_queries(15):
         response = client.get(reverse("judging:vote-list", args=[vote_round.pk]))
 
     assert len(response.context["rows"]) == rows
@@ -232,10 +283,19 @@ def test_ballot_query_count_does_not_grow(client, django_assert_num_queries, row
 
 @pytest.mark.parametrize("rows", [1, 5])
 def test_tally_page_query_count_does_not_grow(client, django_assert_num_queries, rows):
-    s, vote_round, _, assignments = plenary(members=rows)
+    s, vote_round, (best, _), assignments = plenary(members=rows)
+    for assignment in assignments:
+        vote_cast(assignment=assignment, choice="tier", tier=best, by=assignment.judge.user)
+    for _ in range(rows - 1):
+        case = make_case(edition=s.edition, category=s.category, status=CaseStatus.IN_REVIEW)
+        make_assignment(round=vote_round, case=case, judge=assignments[0].judge)
     client.force_login(s.organiser)
 
-    with django_assert_num_queries(8):
+    # session, user, round; the count (entries, assigned cases, those cases without an
+    # entry, tiers, thresholds, assignments, votes, five for the conflict rule); lead units
+    with django_assert_num_queries(16):
         response = client.get(reverse("judging:vote-tally", args=[vote_round.pk]))
 
-    assert response.context["rows"][0].eligible == rows
+    rows_by_case = {row.case.pk: row for row in response.context["rows"]}
+    assert len(rows_by_case) == rows
+    assert rows_by_case[s.case.pk].tally.support[best.pk] == rows

@@ -12,6 +12,7 @@ from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from judging.demo import DEMO_PASSWORD, AccountRole, build_demo
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
 def report(build, base):
     """The text printed after a run: what was created, where to go, the demo accounts."""
     if build.created:
-        counts = "、".join(
+        counts = pgettext("list separator", "、").join(
             f"{model._meta.verbose_name} {count}"
             for model, count in sorted(build.created.items(), key=lambda item: item[0]._meta.label)
         )
