@@ -371,12 +371,12 @@ def test_score_submission_query_count_does_not_grow(client, django_assert_num_qu
 
     data = score_data(s, "9", "6", "10", version=1, action="submit")
 
-    # session, user, judge, round, assignment; criteria (form); the transaction: begin, the
-    # assignment, the review, its scores, their criteria, the round's criteria, UPDATE the
-    # review, DELETE scores of other criteria, the scores, UPDATE the one changed score (8 →
-    # 9), UPDATE the assignment, the review again with its scores and their criteria, the
-    # audit row, commit
-    with django_assert_num_queries(22):
+    # session, user, judge, the units related to the judge's (conflict rule), round,
+    # assignment; criteria (form); the transaction: begin, the assignment, the review, its
+    # scores, their criteria, the round's criteria, UPDATE the review, DELETE scores of other
+    # criteria, the scores, UPDATE the one changed score (8 → 9), UPDATE the assignment, the
+    # review again with its scores and their criteria, the audit row, commit
+    with django_assert_num_queries(23):
         response = client.post(case_url(s), data)
 
     assert response.status_code == 302
