@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cases.account_security.context_processors.session_timeout",
             ],
         },
     },
@@ -151,6 +152,14 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"max_length": 128},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {
+        # Django's list of 20,000 leaked passwords, plus ones it lacks that our users would
+        # pick (pinyin and keyboard patterns, the XKCD examples).
+        "NAME": "django.contrib.auth.password_validation.CommonPasswordValidator",
+        "OPTIONS": {
+            "password_list_path": BASE_DIR / "cases" / "account_security" / "common_passwords.txt"
+        },
+    },
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_MAX_AGE_DAYS_STAFF = int(env("PASSWORD_MAX_AGE_DAYS_STAFF", "90"))

@@ -33,7 +33,7 @@ def _to_login(request, message):
     # was typed is restored in the browser by static/js/session-timeout.js.
     next_path = request.get_full_path() if request.method == "GET" else request.path
     messages.warning(request, message)
-    return redirect(f"{reverse('login')}?{urlencode({'next': next_path})}")
+    return redirect(f"{reverse('login')}?{urlencode({'next': next_path, 'expired': 1})}")
 
 
 class SessionTimeoutMiddleware:
