@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 # One message for a wrong address, a wrong password, a disabled account and a lockout, so
@@ -8,6 +9,9 @@ GENERIC_LOGIN_ERROR = _(
     "邮箱或密码不正确,或账号暂时不能登录。请检查后重试;多次失败后需等待 15 分钟,"
     "也可以通过“忘记密码”重设密码。"
 )
+
+
+USERNAME_MAX_LENGTH = 254
 
 
 class LoginForm(AuthenticationForm):
@@ -20,6 +24,9 @@ class LoginForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("电子邮箱")
         self.fields["username"].widget.attrs["autocomplete"] = "username"
+        # AuthenticationForm sets max_length after the field is built, so no validator checks
+        # it: a 100,000-character address would reach authenticate() and the lockout table.
+        self.fields["username"].validators.append(MaxLengthValidator(USERNAME_MAX_LENGTH))
 
 
 class OTPTokenForm(forms.Form):

@@ -44,7 +44,7 @@ def login_locked_out(request, original_response=None, credentials=None):
     form.fields["password"].widget.render_value = False
     view = LoginView(request=request, args=(), kwargs={})
     view.setup(request)
-    return view.render_to_response(view.get_context_data(form=form))
+    return view.render_to_response(view.get_context_data(form=form)).render()
 
 
 class LogoutView(auth_views.LogoutView):

@@ -187,7 +187,9 @@ def test_reset_ends_existing_sessions(client, django_capture_on_commit_callbacks
 
     link = reset_link(client, user.email)
     form_url = client.get(link, follow=True).redirect_chain[-1][0]
-    client.post(form_url, {"new_password1": "Yunfu-stone-2026x", "new_password2": "Yunfu-stone-2026x"})
+    client.post(
+        form_url, {"new_password1": "Yunfu-stone-2026x", "new_password2": "Yunfu-stone-2026x"}
+    )
 
     assert other.get(reverse("portal:case-list")).status_code == 302
 
