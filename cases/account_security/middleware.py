@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from . import policy
 from .services import SESSION_LOGIN_AT, SESSION_SEEN_AT
 
-# The "last seen" stamp is rewritten at most this often, so that a page view does not
-# write the session each time (the idle timeout is exact to within this many seconds).
+# The "last seen" stamp is rewritten at most every minute (a tenth of the idle timeout when
+# that is shorter), so that a page view does not write the session each time; the idle
+# timeout is exact to within that.
 SEEN_RESOLUTION = 60
 
 
@@ -59,7 +60,7 @@ class SessionTimeoutMiddleware:
                 if _wants_json(request):
                     return JsonResponse({"status": "expired"}, status=401)
                 return _to_login(request, _("登录已超时,请重新登录。"))
-            if now - seen_at >= SEEN_RESOLUTION:
+            if now - seen_at >= min(SEEN_RESOLUTION, settings.SESSION_IDLE_TIMEOUT // 10):
                 request.session[SESSION_SEEN_AT] = now
         return self.get_response(request)
 
