@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
+from .forms import AdminLoginForm
+
+admin.site.login_form = AdminLoginForm
 
 
 class AccountSecurityAdminMixin:

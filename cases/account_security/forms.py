@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
@@ -46,3 +47,17 @@ class OTPEnrolForm(forms.Form):
         max_length=16,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The back office's own login page with the same generic message and bounded address."""
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": GENERIC_LOGIN_ERROR,
+        "inactive": GENERIC_LOGIN_ERROR,
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].validators.append(MaxLengthValidator(USERNAME_MAX_LENGTH))

@@ -8,6 +8,7 @@ accounts.user.sessions_ended, accounts.password.changed, accounts.mfa.enrolled /
 .failed / .reset.
 """
 
+import datetime
 from base64 import b32encode
 from importlib import import_module
 
@@ -102,9 +103,15 @@ def logged_out(*, request, user):
 
 # --- Sessions ---------------------------------------------------------------------------------
 def session_record(*, request, user):
-    """Remember that this session belongs to `user` (call again after the key changes)."""
+    """Remember that this session belongs to `user` (call again after the key changes), and
+    forget the user's sessions that have outlived the absolute timeout anyway."""
     if not request.session.session_key:
         request.session.save()
+    UserSession.objects.filter(
+        user=user,
+        created_at__lt=timezone.now()
+        - datetime.timedelta(seconds=settings.SESSION_ABSOLUTE_TIMEOUT),
+    ).delete()
     UserSession.objects.update_or_create(
         session_key=request.session.session_key, defaults={"user": user}
     )

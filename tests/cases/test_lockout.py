@@ -233,3 +233,19 @@ def test_deleting_the_axes_record_unlocks_and_is_audited(client):
 def test_axes_records_are_hidden_from_staff_without_permission(client):
     client.force_login(make_organiser(is_superuser=False))
     assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 403
+
+
+def test_the_admin_login_counts_failures_and_answers_generically(client):
+    organiser = make_organiser(email="boss@example.org", password=PASSWORD)
+    for _ in range(5):
+        wrong = client.post(
+            reverse("admin:login"), {"username": organiser.email, "password": WRONG}
+        )
+    refused = client.post(
+        reverse("admin:login"), {"username": organiser.email, "password": PASSWORD}
+    )
+
+    assert str(GENERIC_LOGIN_ERROR) in wrong.text
+    assert str(GENERIC_LOGIN_ERROR) in refused.text
+    assert not refused.wsgi_request.user.is_authenticated
+    assert AuditEntry.objects.filter(code="accounts.login.locked").count() == 2

@@ -1,12 +1,14 @@
 """AUTH-06/08, LOG-01: the TOTP second factor (django-otp) for organisers and judges."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -344,3 +346,27 @@ def test_codes_are_six_digits_every_30_seconds():
     vector = TOTP(device.bin_key, step=30, t0=0, digits=8)
     vector.time = 59
     assert vector.token() == 94287082
+
+
+def test_an_overlong_code_is_a_form_error_not_a_500(client):
+    organiser = make_organiser(password=PASSWORD)
+    enrolled(organiser)
+    log_in(client, organiser)
+
+    response = client.post(reverse("mfa-verify"), {"token": "9" * 100_000})
+
+    assert response.status_code == 200
+    assert 'id="id_token_error"' in response.text
+    assert not AuditEntry.objects.filter(code="accounts.mfa.failed").exists()
+
+
+def test_stale_session_rows_are_forgotten_at_the_next_login(client, settings):
+    settings.MFA_REQUIRED = False
+    user = make_user(password=PASSWORD)
+    UserSession.objects.create(
+        user=user, session_key="x" * 32, created_at=timezone.now() - timedelta(hours=13)
+    )
+    log_in(client, user)
+    assert list(UserSession.objects.values_list("session_key", flat=True)) == [
+        client.session.session_key
+    ]
