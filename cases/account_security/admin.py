@@ -6,6 +6,8 @@ from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
 from .forms import AdminLoginForm
@@ -89,6 +91,11 @@ class AccountSecurityAdminMixin:
 
 
 admin.site.unregister(AccessAttempt)
+# django-otp's own admin pages show each TOTP key (and a QR code of it) and the backup codes in
+# clear: whoever can open them can pass the second factor of that user. The user admin's
+# reset action is the only back-office door to a user's devices.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 
 @admin.register(AccessAttempt)

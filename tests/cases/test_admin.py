@@ -11,8 +11,6 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.admin import next_in_sequence
 from cases.models import (
@@ -122,7 +120,7 @@ def world():
         edition=edition, text="本届案例覆盖面广。", signed_as="评审委员会"
     )
     Group.objects.create(name="评选组织方")
-    # Lockout records (django-axes) and second-factor devices (django-otp).
+    # Lockout records (django-axes).
     now = timezone.now()
     AccessAttempt.objects.create(
         username=member.email,
@@ -150,10 +148,6 @@ def world():
         attempt_time=now,
         http_accept="*/*",
         path_info="/accounts/login/",
-    )
-    TOTPDevice.objects.create(user=organiser, name="手机", confirmed=True)
-    StaticDevice.objects.create(user=organiser, name="备用码", confirmed=True).token_set.create(
-        token="abcd2345"
     )
     return organiser
 

@@ -370,3 +370,13 @@ def test_stale_session_rows_are_forgotten_at_the_next_login(client, settings):
     assert list(UserSession.objects.values_list("session_key", flat=True)) == [
         client.session.session_key
     ]
+
+
+def test_no_back_office_page_shows_a_totp_key_or_backup_codes(client):
+    from django.contrib import admin
+
+    assert TOTPDevice not in admin.site._registry
+    assert StaticToken not in admin.site._registry
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    assert StaticDevice not in admin.site._registry

@@ -218,3 +218,14 @@ def test_disable_action_ends_sessions_and_needs_change_permission(client):
     user.refresh_from_db()
     assert not user.is_active
     assert not other.get(reverse("portal:case-list")).wsgi_request.user.is_authenticated
+
+
+def test_a_user_disabled_by_any_path_is_anonymous_at_the_next_request(client):
+    user = make_user(password=PASSWORD)
+    log_in(client, user)
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+
+    response = client.get(reverse("portal:case-list"))
+
+    assert response.status_code == 302
+    assert not response.wsgi_request.user.is_authenticated
