@@ -84,6 +84,16 @@ class AccountSecurityAdminMixin:
             messages.SUCCESS,
         )
 
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, id)
+            if user is not None and response["Location"] != request.get_full_path():
+                # Set by an organiser: the user's sessions end and the user is told.
+                services.sessions_end_for_user(user=user, by=request.user)
+                services.password_changed(user=user, by=request.user, how="admin")
+        return response
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:

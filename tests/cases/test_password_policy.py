@@ -223,3 +223,34 @@ def test_duplicate_email_in_other_case_is_refused():
     make_user(email="wang@example.org")
     with pytest.raises(IntegrityError), transaction.atomic():
         make_user(email="Wang@example.org")
+
+
+def test_password_set_by_an_organiser_is_audited_mailed_and_ends_sessions(
+    client, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    user = make_user(email="forgot@example.org", password=GOOD)
+    theirs = Client()
+    theirs.post(reverse("login"), {"username": user.email, "password": GOOD})
+    organiser = make_organiser()
+    client.force_login(organiser)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:auth_user_password_change", args=[user.pk]),
+            {
+                "password1": "Jiangmen-diaolou-2026",
+                "password2": "Jiangmen-diaolou-2026",
+                "usable_password": "true",
+            },
+        )
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Jiangmen-diaolou-2026")
+    entry = AuditEntry.objects.get(code="accounts.password.changed")
+    assert (entry.actor, entry.data) == (organiser, {"how": "admin"})
+    assert [m.to for m in mail.outbox] == [[user.email]]
+    assert not theirs.get(reverse("portal:case-list")).wsgi_request.user.is_authenticated
