@@ -21,7 +21,7 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_locked_out, dispatch_uid="account_security.locked_out")
 def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
-    services.login_locked(username=username, request=request)
+    services.login_locked(username=username)
 
 
 @receiver(user_logged_out, dispatch_uid="account_security.logged_out")

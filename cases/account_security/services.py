@@ -84,7 +84,7 @@ def login_failed(*, credentials, request=None):
     )
 
 
-def login_locked(*, username, request=None):
+def login_locked(*, username):
     typed = _typed(username)
     user = _user_for_login(typed)
     audit_log(
@@ -201,7 +201,8 @@ def normalise_token(token):
 
 def second_factor_enrol(*, user, device, token):
     """Confirm the pending TOTP device with a code from the app and issue the backup codes.
-    Returns the list of backup codes (shown once) or None when the code is wrong."""
+    Returns `(device, backup_codes)` — the codes are shown once, never again — or None when
+    the code is wrong."""
     token = normalise_token(token)
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)

@@ -229,3 +229,48 @@ def test_a_user_disabled_by_any_path_is_anonymous_at_the_next_request(client):
 
     assert response.status_code == 302
     assert not response.wsgi_request.user.is_authenticated
+
+
+# --- SESS-02 --------------------------------------------------------------------------------------
+def production_setting(*names):
+    import subprocess
+    import sys
+
+    code = (
+        "import os;os.environ['DJANGO_SETTINGS_MODULE']='config.settings';"
+        "from django.conf import settings;"
+        f"print(*[repr(getattr(settings, n)) for n in {list(names)!r}])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={"DEBUG": "0", "SECRET_KEY": "x" * 50, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.split()
+
+
+def test_production_cookies_are_secure_httponly_and_samesite():
+    assert production_setting(
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "SESSION_COOKIE_SAMESITE",
+        "MFA_REQUIRED",
+    ) == ["True", "True", "True", "'Lax'", "True"]
+
+
+def test_login_over_https_sets_a_secure_httponly_lax_session_cookie(client, settings):
+    settings.SESSION_COOKIE_SECURE = True
+    settings.CSRF_COOKIE_SECURE = True
+    user = make_user(password=PASSWORD)
+
+    client.get(reverse("login"), secure=True)
+    response = client.post(
+        reverse("login"), {"username": user.email, "password": PASSWORD}, secure=True
+    )
+
+    cookie = response.cookies[django_settings.SESSION_COOKIE_NAME]
+    assert (cookie["secure"], cookie["httponly"], cookie["samesite"]) == (True, True, "Lax")
+    assert client.cookies[django_settings.CSRF_COOKIE_NAME]["secure"] is True
