@@ -33,11 +33,12 @@
     return form.id || "form-" + forms.indexOf(form);
   }
 
+  // Hidden inputs (CSRF token, formset counts, versions) come fresh from the server page.
   function keepable(element) {
     var type = (element.type || "").toLowerCase();
     return (
       element.name &&
-      element.name !== "csrfmiddlewaretoken" &&
+      type !== "hidden" &&
       type !== "password" &&
       type !== "file" &&
       type !== "submit" &&
