@@ -18,7 +18,7 @@ def start_password_clocks(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0002_case_edition_title_index"),
+        ("cases", "0003_register_unit_requests"),
     ]
 
     operations = [
