@@ -4,6 +4,33 @@ import shutil
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_audit_triggers():
+    """Transactional tests end with `flush`, which empties every table; the audit trail's
+    triggers refuse that (as they should for anyone else), so the test harness lifts them
+    for the flush alone and puts them back."""
+    from django.core.management.commands import flush
+    from django.db import connections
+
+    from cases.audit import triggers
+
+    original = flush.Command.handle
+
+    def handle(self, **options):
+        connection = connections[options["database"]]
+        triggers.drop(connection)
+        try:
+            return original(self, **options)
+        finally:
+            triggers.install(connection)
+
+    flush.Command.handle = handle
+    yield
+    flush.Command.handle = original
+
+
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
