@@ -281,5 +281,20 @@ CASE_ATTACHMENTS_TOTAL_MAX_BYTES = int(
     env("CASE_ATTACHMENTS_TOTAL_MAX_BYTES", str(100 * 1024 * 1024))
 )
 
+# Hostile uploads (README, Security: uploads). Office/zip files: the total uncompressed size,
+# the number of entries and the compression ratio (uncompressed / compressed, overall and per
+# entry) are capped; images larger than this many pixels are refused before decoding.
+UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES = int(
+    env("UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES", str(100 * 1024 * 1024))
+)
+UPLOAD_ZIP_MAX_ENTRIES = int(env("UPLOAD_ZIP_MAX_ENTRIES", "1000"))
+UPLOAD_ZIP_MAX_RATIO = int(env("UPLOAD_ZIP_MAX_RATIO", "100"))
+UPLOAD_IMAGE_MAX_PIXELS = int(env("UPLOAD_IMAGE_MAX_PIXELS", str(40_000_000)))
+# clamd scans every upload when one of these is set; unreachable → uploads refused.
+CLAMD_SOCKET = env("CLAMD_SOCKET")
+CLAMD_HOST = env("CLAMD_HOST")
+CLAMD_PORT = int(env("CLAMD_PORT", "3310"))
+CLAMD_TIMEOUT = float(env("CLAMD_TIMEOUT", "30"))
+
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_USE_TRANSACTIONS = True

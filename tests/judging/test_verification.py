@@ -24,13 +24,13 @@ from judging.services.verification import (
     verification_save,
 )
 from tests.audit_helpers import audited
-from tests.factories import make_assignment
+from tests.factories import jpeg_bytes, make_assignment
 from tests.judging import workspace_scenario
 from tests.judging.workspace_scenario import PDF, PNG
 
 pytestmark = pytest.mark.django_db
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+JPEG = jpeg_bytes()
 
 
 def upload(name, content):
