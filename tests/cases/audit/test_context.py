@@ -182,3 +182,24 @@ def test_no_password_token_or_phone_number_in_the_logs_of_a_login_and_a_reset(
     assert token not in text
     assert not re.search(r"1[3-9]\d{9}", text)
     assert "\nFAKE" not in text
+
+
+def test_text_and_json_log_lines_keep_a_crlf_payload_on_one_line():
+    import json
+
+    from config.logging import JsonFormatter, TextFormatter
+
+    record = logging.makeLogRecord(
+        {
+            "msg": "login failed for %s",
+            "args": ("eve\r\n2026-01-01 INFO forged",),
+            "levelname": "INFO",
+        }
+    )
+
+    text = TextFormatter("%(levelname)s %(message)s").format(record)
+    line = JsonFormatter().format(record)
+
+    assert text == "INFO login failed for eve\\r\\n2026-01-01 INFO forged"
+    assert "\n" not in line
+    assert json.loads(line)["message"] == "login failed for eve\r\n2026-01-01 INFO forged"
