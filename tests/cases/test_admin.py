@@ -17,6 +17,7 @@ from cases.models import (
     Edition,
     EditionStatus,
     MediaCoverage,
+    QuarantinedFile,
     User,
 )
 from cases.services import audit_log, case_transition
@@ -118,6 +119,13 @@ def world():
         edition=edition, text="本届案例覆盖面广。", signed_as="评审委员会"
     )
     Group.objects.create(name="评选组织方")
+    QuarantinedFile.objects.create(
+        file=ContentFile(b"infected", name="q"),
+        original_name="申报书.pdf",
+        size=8,
+        sha256="0" * 64,
+        signature="Awards.Test.EICAR.UNOFFICIAL",
+    )
     return organiser
 
 
