@@ -2,7 +2,7 @@
 raw SQL or a database console all get an error on UPDATE or DELETE (and TRUNCATE on
 PostgreSQL). The chain head may only move forward and is never deleted.
 
-Used by migration `cases.0003` and by tests that must drop them to simulate an attacker
+Used by migration `cases.0004` and by tests that must drop them to simulate an attacker
 with DDL rights (which `verify_audit` then catches).
 """
 

@@ -57,7 +57,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0002_case_edition_title_index"),
+        ("cases", "0003_register_unit_requests"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
