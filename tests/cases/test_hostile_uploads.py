@@ -157,7 +157,7 @@ def test_image_above_the_pixel_limit_is_refused_before_decoding(settings):
 
 
 def test_portal_upload_stores_the_reencoded_image(client):
-    unit = make_unit(verified=True)
+    unit = make_unit(name="惠州市发展和改革局", verified=True)
     client.force_login(make_member(unit=unit, role=MembershipRole.ADMIN))
     case = make_case(edition=make_edition(), owner_unit=unit, category=None)
     category = make_category(edition=case.edition)
