@@ -9,3 +9,6 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from .account_security import receivers  # noqa: F401
+        from .audit import signals
+
+        signals.connect()

@@ -7,6 +7,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from cases import antivirus
+
 
 @never_cache
 def health(request):
@@ -26,6 +28,15 @@ def health(request):
     except Exception as error:
         checks["cache"] = f"error: {error.__class__.__name__}"
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
-    )
+    body = {"status": "ok" if healthy else "error", "checks": checks}
+    if antivirus.scanner_configured():
+        # Without the scanner every upload is refused (fail closed), but reading, scoring and
+        # publishing go on: reported, without taking the server out of the load balancer.
+        try:
+            antivirus.ping()
+            checks["antivirus"] = "ok"
+        except antivirus.ScannerUnavailable:
+            checks["antivirus"] = "error: unreachable, uploads refused"
+            if healthy:
+                body["status"] = "degraded"
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -5,6 +5,22 @@ import logging
 from datetime import UTC, datetime
 
 
+def _escape_controls(text):
+    # CR, LF and other control characters as visible escapes: a logged value can never
+    # start a forged log line (SECURITY.md LOG-04).
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
+
+
+class TextFormatter(logging.Formatter):
+    """One line per record in the development format; the traceback, if any, follows."""
+
+    def formatMessage(self, record):
+        return _escape_controls(super().formatMessage(record))
+
+
 class JsonFormatter(logging.Formatter):
     RESERVED = set(vars(logging.makeLogRecord({})))
 

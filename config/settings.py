@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "cases.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cases.account_security.middleware.SessionTimeoutMiddleware",
     "cases.account_security.middleware.SecondFactorRequiredMiddleware",
@@ -324,6 +325,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0 (the default):
+# the audit trail records REMOTE_ADDR and ignores the header, which any client can forge.
+# Behind one nginx that sets `proxy_add_x_forwarded_for`, set 1.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 
 LOG_FORMAT = env("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
@@ -331,7 +336,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "json": {"()": "config.logging.JsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {
+            "()": "config.logging.TextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
     },
     "handlers": {
         "stdout": {
@@ -352,6 +360,21 @@ CASE_ATTACHMENT_MAX_BYTES = int(env("CASE_ATTACHMENT_MAX_BYTES", str(20 * 1024 *
 CASE_ATTACHMENTS_TOTAL_MAX_BYTES = int(
     env("CASE_ATTACHMENTS_TOTAL_MAX_BYTES", str(100 * 1024 * 1024))
 )
+
+# Hostile uploads (README, Security: uploads). Office/zip files: the total uncompressed size,
+# the number of entries and the compression ratio (uncompressed / compressed, overall and per
+# entry) are capped; images larger than this many pixels are refused before decoding.
+UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES = int(
+    env("UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES", str(100 * 1024 * 1024))
+)
+UPLOAD_ZIP_MAX_ENTRIES = int(env("UPLOAD_ZIP_MAX_ENTRIES", "1000"))
+UPLOAD_ZIP_MAX_RATIO = int(env("UPLOAD_ZIP_MAX_RATIO", "100"))
+UPLOAD_IMAGE_MAX_PIXELS = int(env("UPLOAD_IMAGE_MAX_PIXELS", str(40_000_000)))
+# clamd scans every upload when one of these is set; unreachable → uploads refused.
+CLAMD_SOCKET = env("CLAMD_SOCKET")
+CLAMD_HOST = env("CLAMD_HOST")
+CLAMD_PORT = int(env("CLAMD_PORT", "3310"))
+CLAMD_TIMEOUT = float(env("CLAMD_TIMEOUT", "30"))
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -12,6 +12,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import SelectableFieldsExportForm
 
+from ..audit.events import audit_model_export
 from ..models import Edition
 
 
@@ -65,6 +66,25 @@ class BackofficeImportExportAdmin(QuickActionCheckboxMixin, ImportExportModelAdm
     formats = [XLSX, CSV]
     import_template_name = "admin/backoffice/import.html"
     export_form_class = BackofficeExportForm
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        dataset = super().get_data_for_export(request, queryset, **kwargs)
+        request._audit_export = (len(dataset), list(dataset.headers or ()))
+        return dataset
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        """The file, and one audit row saying who exported how many rows of which columns."""
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        rows, columns = getattr(request, "_audit_export", (None, []))
+        audit_model_export(
+            model=self.model,
+            request=request,
+            file_format=file_format.get_extension(),
+            rows=rows,
+            filename=self.get_export_filename(request, queryset, file_format),
+            fields=columns,
+        )
+        return data
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -6,10 +6,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..audit.chain import append, entry_values
 from ..models import (
     CASE_TRANSITIONS,
     EDITION_TRANSITIONS,
-    AuditEntry,
+    AuditResult,
     AwardTier,
     Case,
     CaseStatus,
@@ -29,16 +30,14 @@ class TransitionNotAllowed(DomainError):
     pass
 
 
-def audit_log(*, code, obj, by=None, data=None):
-    """Append one audit row. `code` is dotted: `cases.case.submitted`."""
-    return AuditEntry.objects.create(
-        code=code,
-        actor=by if by is not None and by.is_authenticated else None,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:255],
-        data=data or {},
-    )
+def audit_log(*, code, obj, by=None, data=None, result=AuditResult.SUCCESS, request=None):
+    """Append one row to the audit trail. `code` is dotted: `cases.case.submitted`.
+
+    The source IP and user agent come from `request`, by default the request being served
+    (`cases.audit.context`); rows written outside a request (commands, the task worker)
+    have none. `result` is `success` unless the event is a failure or a refusal."""
+    values = entry_values(code=code, obj=obj, by=by, data=data, result=result, request=request)
+    return append([values])[0]
 
 
 # --- Editions ------------------------------------------------------------------------------

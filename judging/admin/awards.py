@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.admin import EditionListFilter
+from cases.audit.events import audit_model_export
 from cases.models import Edition, EditionStatus
 from cases.services import DomainError
 
@@ -205,12 +206,12 @@ class AwardAdmin(AwardArchiveAdmin):
 
     @admin.action(description=gettext_lazy("下载获奖证书(zip)"), permissions=["view"])
     def download_certificates_action(self, request, queryset):
-        awards = certificate_awards().filter(pk__in=queryset.values("pk"))
-        return self._zip_response(awards, _("获奖证书.zip"))
+        awards = list(certificate_awards().filter(pk__in=queryset.values("pk")))
+        return self._zip_response(request, awards, _("获奖证书.zip"))
 
     @staticmethod
-    def _zip_response(awards, filename):
-        return HttpResponse(
+    def _zip_response(request, awards, filename, edition=None):
+        response = HttpResponse(
             certificates_zip(awards),
             content_type="application/zip",
             headers={
@@ -219,6 +220,17 @@ class AwardAdmin(AwardArchiveAdmin):
                 )
             },
         )
+        audit_model_export(
+            model=Award,
+            request=request,
+            file_format="zip",
+            rows=len(awards),
+            filename=filename,
+            awards=[award.pk for award in awards],
+            code="judging.certificates.exported",
+            edition=edition,
+        )
+        return response
 
     # --- edition-level workflow views ----------------------------------------------------
     def get_urls(self):
@@ -452,7 +464,12 @@ class AwardAdmin(AwardArchiveAdmin):
             .filter(edition=edition)
             .order_by("tier__order", "category__order", "order", "pk")
         )
-        return self._zip_response(awards, _("获奖证书-%(slug)s.zip") % {"slug": edition.slug})
+        return self._zip_response(
+            request,
+            list(awards),
+            _("获奖证书-%(slug)s.zip") % {"slug": edition.slug},
+            edition=edition,
+        )
 
     def amend_view(self, request, award_id):
         self._require_change(request)

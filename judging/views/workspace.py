@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from cases.audit.events import audit_download
 from cases.models import Case
 from cases.services import DomainError
 
@@ -283,7 +284,19 @@ class AttachmentDownloadView(CaseMixin, View):
         )
         if attachment is None:
             raise Http404
-        return private_file_response(attachment.file, attachment.display_name, attachment)
+        response = private_file_response(attachment.file, attachment.display_name, attachment)
+        audit_download(
+            code="judging.attachment.downloaded",
+            obj=attachment,
+            request=request,
+            filename=attachment.display_name,
+            case=attachment.case_id,
+            round=self.round.pk,
+            size=attachment.size,
+            sha256=attachment.sha256,
+            via="judging",
+        )
+        return response
 
 
 def private_file_response(file, filename, item):
@@ -366,7 +379,17 @@ class EvidenceDownloadView(EvidenceMixin, View):
             name = selectors.neutral_name(
                 _("核实佐证"), evidence, number=selectors.evidence_number(evidence)
             )
-        return private_file_response(evidence.file, name, evidence)
+        response = private_file_response(evidence.file, name, evidence)
+        audit_download(
+            code="judging.evidence.downloaded",
+            obj=evidence,
+            request=request,
+            filename=name,
+            case=evidence.verification.assignment.case_id,
+            round=round_.pk,
+            sha256=evidence.sha256,
+        )
+        return response
 
 
 class EvidenceDeleteView(EvidenceMixin, View):

@@ -19,6 +19,7 @@ from cases.models import (
     Edition,
     EditionStatus,
     MediaCoverage,
+    QuarantinedFile,
     User,
 )
 from cases.services import audit_log, case_transition
@@ -148,6 +149,13 @@ def world():
         attempt_time=now,
         http_accept="*/*",
         path_info="/accounts/login/",
+    )
+    QuarantinedFile.objects.create(
+        file=ContentFile(b"infected", name="q"),
+        original_name="申报书.pdf",
+        size=8,
+        sha256="0" * 64,
+        signature="Awards.Test.EICAR.UNOFFICIAL",
     )
     return organiser
 

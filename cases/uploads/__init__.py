@@ -2,7 +2,10 @@
 
 A file's type is read from its first bytes (magic numbers) and, for .docx, from its zip
 structure; the name the user gave it plays no part. Whatever the file claims to be, an
-executable, an HTML page or an empty file is refused.
+executable, an HTML page or an empty file is refused. Then, by type: Office files are held
+to the zip-bomb limits (`archives`), PDFs that can run something are refused (`pdfs`),
+images are re-encoded (`images`); and clamd scans every upload when configured
+(`quarantine`). `inspect_file` is the one door every upload goes through.
 """
 
 import hashlib
@@ -11,10 +14,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from .models import AttachmentKind
+from ..models import AttachmentKind
+from .archives import check_archive
+from .images import reencode
+from .pdfs import check_pdf
+from .quarantine import scan_or_refuse
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -98,18 +106,28 @@ def inspect_file(file, *, allowed):
             _("“%(name)s”大小为 %(size)s,超过单个文件 %(limit)s 的上限。")
             % {"name": name, "size": filesizeformat(size), "limit": filesizeformat(limit)}
         )
+    sha256 = _digest(file)
+    scan_or_refuse(file, name=name, size=size, sha256=sha256)
     content_type = sniff_content_type(file)
     if content_type not in allowed:
         raise ValidationError(
             _("“%(name)s”的内容不是 %(types)s 文件(系统按文件内容识别,而不是按扩展名)。")
             % {"name": name, "types": " / ".join(LABELS[t] for t in allowed)}
         )
+    if content_type == DOCX:
+        check_archive(file, name)
+    elif content_type == PDF:
+        check_pdf(file, name)
+    else:
+        data = reencode(file, content_type, name)
+        file = ContentFile(data, name=name)
+        size, sha256 = len(data), hashlib.sha256(data).hexdigest()
     return InspectedFile(
         file=file,
         original_name=name[-255:],
         content_type=content_type,
         size=size,
-        sha256=_digest(file),
+        sha256=sha256,
     )
 
 
