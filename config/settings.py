@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "huey.contrib.djhuey",
+    "django_ratelimit",
     "cases",
     "judging",
 ]
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.bad_input.QueryStringGuardMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -202,27 +205,52 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "案例评选平台 <noreply@exam
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Cache, sessions, task queue -------------------------------------------------------
+# Production: Redis through django-redis with IGNORE_EXCEPTIONS, so an unreachable Redis is a
+# cache miss (logged), never an error: pages render from the database, rate limits fail open
+# (README, "Security: rate limits, outage, bad input"). Sessions live in the database with
+# Redis as a read cache (cached_db), so nobody is logged out when Redis goes away.
 CACHE_URL = env("CACHE_URL")
 REDIS_CACHE = CACHE_URL.startswith(("redis://", "rediss://"))
-if REDIS_CACHE:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CACHE_URL,
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "awards"),
-        },
-        "sessions": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env("SESSION_CACHE_URL", CACHE_URL),
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "awards") + "-sessions",
-            "TIMEOUT": None,
+CACHE_SOCKET_TIMEOUT = float(env("CACHE_SOCKET_TIMEOUT", "0.5"))
+
+
+def redis_cache(location, *, prefix, timeout=300):
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": location,
+        "KEY_PREFIX": prefix,
+        "TIMEOUT": timeout,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            # A Redis host that is down (not just refusing) must not hold every request for
+            # the kernel's connect timeout.
+            "SOCKET_CONNECT_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+            "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
         },
     }
-    # Sessions in Redis: app servers stay stateless and share nothing but the database.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+
+
+if REDIS_CACHE:
+    CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", "awards")
+    CACHES = {
+        "default": redis_cache(CACHE_URL, prefix=CACHE_KEY_PREFIX),
+        "sessions": redis_cache(
+            env("SESSION_CACHE_URL", CACHE_URL), prefix=f"{CACHE_KEY_PREFIX}-sessions"
+        ),
+    }
+    SESSION_ENGINE = "config.sessions"
     SESSION_CACHE_ALIAS = "sessions"
 else:
+    # Embedded mode: one process, sessions in the database (Django's default engine).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # django-ratelimit asks for a shared cache; the embedded server is one process, so its
+    # local-memory cache is shared by every request it answers.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "config.cache"
+# How long a session may be read from the cache without the database (config/sessions.py):
+# bounds how long a logout made while Redis was unreachable can be undone by a stale copy.
+SESSION_CACHE_SECONDS = int(env("SESSION_CACHE_SECONDS", "300"))
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(60 * 60 * 12)))
 
 # Huey with a Redis broker in production (`manage.py run_huey` is the worker). Without
@@ -276,5 +304,40 @@ CASE_ATTACHMENTS_TOTAL_MAX_BYTES = int(
     env("CASE_ATTACHMENTS_TOTAL_MAX_BYTES", str(100 * 1024 * 1024))
 )
 
+# --- Rate limits (django-ratelimit; README, "Security: rate limits, outage, bad input") ----
+# Each group of public POSTs has a limit per client address and one per /24 network (a
+# /48 for IPv6): the second stops one host range rotating addresses, the first is low
+# enough for one attacker and high enough for an office behind one NAT address. Values are
+# "count/period" (s, m, h, d); an environment variable RATE_LIMIT_<GROUP> replaces a
+# group's pair as "per-ip,per-network", e.g. RATE_LIMIT_LOGIN="30/m,120/m".
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True  # an unreachable cache lets requests through (logged)
+RATELIMIT_VIEW = "config.ratelimit.too_many_requests"
+RATELIMIT_IP_META_KEY = "config.ratelimit.client_ip"
+# Reverse proxies in front of the app that each append the client address to
+# X-Forwarded-For (1 behind the README's nginx); 0 trusts REMOTE_ADDR alone.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+RATE_LIMIT_DEFAULTS = {
+    "login": ("30/m", "120/m"),
+    "register": ("10/h", "50/h"),
+    "password-reset": ("5/h", "20/h"),
+    "password-reset-confirm": ("20/h", "60/h"),
+    "invitation": ("20/h", "60/h"),
+    "objection": ("5/h", "20/h"),
+    "language": ("60/m", "600/m"),
+}
+RATE_LIMITS = {
+    group: tuple(env(f"RATE_LIMIT_{group.upper().replace('-', '_')}", ",".join(rates)).split(","))
+    for group, rates in RATE_LIMIT_DEFAULTS.items()
+}
+# Per address typed into the password-reset form: one mailbox is not flooded from many hosts.
+PASSWORD_RESET_EMAIL_RATE = env("PASSWORD_RESET_EMAIL_RATE", "5/h")
+
+# --- Bad input (config/bad_input.py) -------------------------------------------------------
+# A query-string value longer than this, an integer beyond 64 bits or a NUL byte is a 400.
+QUERY_VALUE_MAX_LENGTH = int(env("QUERY_VALUE_MAX_LENGTH", "2000"))
+
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "cases.admin.import_storage.TokenMediaStorage"
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -2,6 +2,8 @@
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Region, UnitLevel, UnitType, User
@@ -23,6 +25,22 @@ class PasswordPairMixin:
             )
             password_validation.validate_password(password2, user)
         return password2
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, with the length limit it sets on the username enforced: Django
+    sets `max_length` after the field is built, so no validator checks it, and a 100,000-
+    character e-mail reaches the database (SQLite: "LIKE pattern too complex")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+        self.fields["password"].validators.append(MaxLengthValidator(PASSWORD_MAX_LENGTH))
+
+
+# Longer than any password a person types; bounds the work of hashing what is sent.
+PASSWORD_MAX_LENGTH = 4096
 
 
 def password_fields():

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from ..forms.accounts import InvitationAcceptForm, InvitationForm, RegistrationForm
+from ..forms.accounts import InvitationAcceptForm, InvitationForm, LoginForm, RegistrationForm
 from ..models import UnitMembership
 from ..permissions import is_unit_admin
 from ..portal_selectors import known_unit_names
@@ -25,6 +25,7 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 class LoginView(auth_views.LoginView):
+    authentication_form = LoginForm
     next_page = reverse_lazy("portal:case-list")
     redirect_authenticated_user = True
 
