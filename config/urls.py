@@ -14,6 +14,8 @@ urlpatterns = [
     path("healthz", health, name="health"),
     # Django's `django.conf.urls.i18n`, with the rate limit of every public POST.
     path("i18n/setlang/", rate_limited("language")(set_language), name="set_language"),
+    # The back office's login page is a public POST too.
+    path("admin/login/", rate_limited("login")(admin.site.login)),
     path("admin/", admin.site.urls),
     path("judging/", include("judging.urls")),
     path("accounts/", include("cases.account_urls")),

@@ -14,6 +14,11 @@ def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.LANGUAGE_CODE = "zh-hans"
+    # Local-memory caches keep their data across instances in a process: without this, the
+    # rate-limit counters of one test (every client is 127.0.0.1) would carry into the next.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 def _browser_unavailable_reason():
