@@ -9,6 +9,9 @@ boxes). Three kinds of value crash a database rather than match nothing, so they
 - a NUL byte: PostgreSQL refuses it in any text parameter;
 - a very long value: SQLite refuses a LIKE pattern over 50,000 bytes (admin search, icontains).
 
+The same integers in the path (`/portal/cases/999…9/`: Django's `int` converter takes any
+length) find nothing: a 404 before the view runs.
+
 Form bodies are not checked here: a POST keeps what was typed and its form reports the error
 next to the field (see the forms' max_length and validators).
 """
@@ -16,6 +19,7 @@ next to the field (see the forms' max_length and validators).
 import re
 
 from django.conf import settings
+from django.http import Http404
 from django.shortcuts import render
 
 INT64_MAX = 2**63 - 1
@@ -52,3 +56,9 @@ class QueryStringGuardMiddleware:
         if request.META.get("QUERY_STRING") and query_string_problem(request.GET, max_length):
             return render(request, "400.html", status=400)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        for value in (*view_args, *view_kwargs.values()):
+            if isinstance(value, int) and not -INT64_MAX - 1 <= value <= INT64_MAX:
+                raise Http404
+        return None
