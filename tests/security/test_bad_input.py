@@ -119,3 +119,13 @@ def test_registration_with_huge_values_keeps_what_was_typed(client):
     assert response.status_code == 200
     assert not User.objects.exists()
     assert 'value="liming@example.org"' in response.text
+
+
+@pytest.mark.parametrize("value", ["9999-99-99", "_", HUGE, "-1"])
+def test_an_autocomplete_field_with_a_value_that_is_no_id_is_a_form_error(superuser_client, value):
+    response = superuser_client.post(
+        reverse("admin:cases_unitmembership_add"), {"user": value, "unit": value, "role": "x"}
+    )
+
+    assert response.status_code == 200
+    assert "errornote" in response.text
