@@ -284,6 +284,7 @@ LOGGING = {
         "json": {"()": "config.logging.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {"cache_outage": {"()": "config.logging.CacheOutageFilter"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
@@ -295,6 +296,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "huey": {"level": env("TASK_LOG_LEVEL", "WARNING")},
+        "config.cache": {"filters": ["cache_outage"]},
     },
 }
 

@@ -46,6 +46,25 @@ def test_public_pages_render_from_the_database_when_redis_is_unreachable(client,
     assert again.content == results.content
 
 
+def test_each_cache_error_is_logged_as_one_line(client, settings, caplog):
+    dead_cache_settings(settings)
+
+    with caplog.at_level(logging.WARNING, logger="config.cache"):
+        client.get(reverse("results:archive"))
+
+    records = [record for record in caplog.records if record.name == "config.cache"]
+    assert records != []
+    assert all(record.exc_info is None for record in records)
+    assert all(record.levelname == "WARNING" for record in records)
+    assert (
+        records[0]
+        .getMessage()
+        .startswith(
+            "cache unreachable, treated as a miss: ConnectionInterrupted: Redis ConnectionError"
+        )
+    )
+
+
 def test_results_version_and_its_bump_survive_the_outage(settings, caplog):
     dead_cache_settings(settings)
 
