@@ -129,3 +129,14 @@ def test_an_autocomplete_field_with_a_value_that_is_no_id_is_a_form_error(superu
 
     assert response.status_code == 200
     assert "errornote" in response.text
+
+
+@pytest.mark.parametrize(
+    "url", ["admin:cases_case_export", "admin:cases_unit_export", "admin:judging_award_export"]
+)
+def test_an_export_page_with_a_parameter_that_is_no_filter_is_a_400(superuser_client, url):
+    filtered = superuser_client.get(reverse(url), {"no_such_field": "1"})
+    plain = superuser_client.get(reverse(url))
+
+    assert filtered.status_code == 400
+    assert plain.status_code == 200
