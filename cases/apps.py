@@ -6,3 +6,8 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "cases"
     verbose_name = _("评选与案例")
+
+    def ready(self):
+        from .lookups import register
+
+        register()

@@ -140,3 +140,24 @@ def test_an_export_page_with_a_parameter_that_is_no_filter_is_a_400(superuser_cl
 
     assert filtered.status_code == 400
     assert plain.status_code == 200
+
+
+def test_a_400_digit_id_in_a_multiple_choice_is_a_form_error(superuser_client):
+    user = make_user(email="member@example.org")
+
+    response = superuser_client.post(
+        reverse("admin:cases_user_change", args=[user.pk]),
+        {"email": "member@example.org", "groups": HUGE, "user_permissions": [HUGE, "1"]},
+    )
+
+    assert response.status_code == 200
+    assert "errornote" in response.text
+
+
+def test_in_lookups_ignore_ids_beyond_the_column():
+    user = make_user(email="member@example.org")
+
+    found = list(User.objects.filter(pk__in=[10**400, -(10**400), user.pk]))
+
+    assert found == [user]
+    assert list(User.objects.filter(pk__in=[10**400])) == []

@@ -12,6 +12,7 @@ from tests.judging import workspace_scenario
 from tests.judging.public_data import build_world
 from tests.judging.test_objections import _edition as publicity_edition
 from tests.security.fuzzing import Fuzzer
+from tests.security.outage import dead_cache_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -28,20 +29,24 @@ def path_values():
     return {"int": sorted(ids), "slug": sorted(slugs), "str": ["x", *sorted(slugs)]}
 
 
-def test_no_request_of_the_fuzz_run_is_answered_500(settings):
-    settings.RATELIMIT_ENABLE = False  # reach the views themselves, not the 429 page
+def world():
     build_world()
     scenario = workspace_scenario.build()
     edition = publicity_edition(awards=2)
     Objection.objects.create(
         award=edition.awards.first(), name="王五", unit_name="某单位", phone="1", reason="理由"
     )
-    users = {
+    return {
         "anonymous": None,
         "unit": scenario.member,
         "judge": scenario.judge.user,
         "organiser": scenario.organiser,
     }
+
+
+def test_no_request_of_the_fuzz_run_is_answered_500(settings):
+    settings.RATELIMIT_ENABLE = False  # reach the views themselves, not the 429 page
+    users = world()
 
     run = Fuzzer(seed=SEED, users=users, path_values=path_values()).fuzz(COUNT)
 
@@ -52,4 +57,17 @@ def test_no_request_of_the_fuzz_run_is_answered_500(settings):
     for finding in run.findings:
         print(f"fuzz 500: {finding}")
     assert run.requests >= COUNT
+    assert run.findings == []
+
+
+def test_no_request_is_answered_500_while_redis_is_unreachable(settings):
+    """Every use of the cache, through every page, survives the outage (a shorter run)."""
+    dead_cache_settings(settings)
+    users = world()
+
+    run = Fuzzer(seed=SEED + 1, users=users, path_values=path_values()).fuzz(COUNT // 3)
+
+    print(f"\nfuzz (Redis unreachable): {run.requests} requests, {run.server_errors} answered 500")
+    for finding in run.findings:
+        print(f"fuzz 500 (Redis unreachable): {finding}")
     assert run.findings == []
