@@ -333,6 +333,9 @@ RATE_LIMITS = {
     group: tuple(env(f"RATE_LIMIT_{group.upper().replace('-', '_')}", ",".join(rates)).split(","))
     for group, rates in RATE_LIMIT_DEFAULTS.items()
 }
+for _group, _rates in RATE_LIMITS.items():
+    if len(_rates) != 2:
+        raise RuntimeError(f"RATE_LIMIT_{_group.upper()} needs two rates: per-ip,per-network")
 # Per address typed into the password-reset form: one mailbox is not flooded from many hosts.
 PASSWORD_RESET_EMAIL_RATE = env("PASSWORD_RESET_EMAIL_RATE", "5/h")
 

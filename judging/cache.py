@@ -55,7 +55,9 @@ def results_versions(edition_ids):
     """`{edition_id: version}` for several editions in one cache round trip (pages across
     editions: the archive, history tables)."""
     keys = {results_version_key(pk): pk for pk in edition_ids}
-    found = cache.get_many(list(keys))
+    # A copy: django-redis answers an unreachable Redis with one shared empty dict, which
+    # must not collect this call's keys for the next one.
+    found = dict(cache.get_many(list(keys)))
     for key in keys.keys() - found.keys():
         cache.add(key, _fresh_value(), timeout=None)
         found[key] = cache.get(key)

@@ -161,3 +161,10 @@ def test_in_lookups_ignore_ids_beyond_the_column():
 
     assert found == [user]
     assert list(User.objects.filter(pk__in=[10**400])) == []
+
+
+@pytest.mark.parametrize("value", ["true", "-1", "9999-99-99"])
+def test_the_panel_add_page_with_an_edition_that_is_no_id_shows_the_form(superuser_client, value):
+    response = superuser_client.get(reverse("admin:judging_panel_add"), {"edition": value})
+
+    assert response.status_code == 200

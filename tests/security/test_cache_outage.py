@@ -8,7 +8,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from judging.cache import bump_results_version, results_version
+from judging.cache import bump_results_version, results_version, results_versions
 from judging.models import Review, ReviewStatus
 from tests.factories import make_user
 from tests.judging import workspace_scenario
@@ -75,6 +75,16 @@ def test_results_version_and_its_bump_survive_the_outage(settings, caplog):
     assert second > first  # no cache: a fresh version each time, so no stale page is served
     assert bumped is None
     assert "not bumped" in caplog.text
+
+
+def test_versions_of_several_editions_are_fresh_for_each_page_during_the_outage(settings):
+    dead_cache_settings(settings)
+
+    first = results_versions([1, 2])
+    second = results_versions([3])
+
+    assert sorted(first) == [1, 2]
+    assert sorted(second) == [3]  # nothing of the first call carried over
 
 
 def test_login_post_signs_in_when_redis_is_unreachable(client, settings):
