@@ -168,3 +168,14 @@ def test_the_panel_add_page_with_an_edition_that_is_no_id_shows_the_form(superus
     response = superuser_client.get(reverse("admin:judging_panel_add"), {"edition": value})
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("value", ["1,2,3", "abc", "²"])
+def test_the_assignment_round_filter_with_a_value_that_is_no_id_lists_nothing(
+    superuser_client, value
+):
+    response = superuser_client.get(
+        reverse("admin:judging_assignment_changelist"), {"round": value}
+    )
+
+    assert response.status_code == 200
