@@ -5,6 +5,7 @@ from django.urls import path, reverse_lazy
 
 from config.ratelimit import rate_limited, typed_email_limit
 
+from .account_security import views as security
 from .views import accounts
 
 urlpatterns = [
@@ -19,9 +20,12 @@ urlpatterns = [
         rate_limited("invitation")(accounts.InvitationAcceptView.as_view()),
         name="invitation-accept",
     ),
+    path("second-factor/", security.SecondFactorVerifyView.as_view(), name="mfa-verify"),
+    path("second-factor/enrol/", security.SecondFactorEnrolView.as_view(), name="mfa-enrol"),
+    path("keep-alive/", security.KeepAliveView.as_view(), name="session-keepalive"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(),
+        security.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -46,7 +50,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        rate_limited("password-reset-confirm")(auth_views.PasswordResetConfirmView.as_view()),
+        rate_limited("password-reset-confirm")(security.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
     path(

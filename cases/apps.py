@@ -8,6 +8,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("评选与案例")
 
     def ready(self):
+        from .account_security import receivers  # noqa: F401
         from .lookups import register
 
         register()

@@ -14,6 +14,9 @@ def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.LANGUAGE_CODE = "zh-hans"
+    # The second factor is off unless a test turns it on (tests/cases/test_second_factor.py),
+    # so that `client.force_login` reaches every page as before.
+    settings.MFA_REQUIRED = False
     # Local-memory caches keep their data across instances in a process: without this, the
     # rate-limit counters of one test (every client is 127.0.0.1) would carry into the next.
     from django.core.cache import cache

@@ -2,8 +2,6 @@
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Region, UnitLevel, UnitType, User
@@ -28,29 +26,16 @@ class PasswordPairMixin:
         return password2
 
 
-class LoginForm(AuthenticationForm):
-    """Django's login form, with the length limit it sets on the username enforced: Django
-    sets `max_length` after the field is built, so no validator checks it, and a 100,000-
-    character e-mail reaches the database (SQLite: "LIKE pattern too complex")."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        username = self.fields["username"]
-        username.validators.append(MaxLengthValidator(username.max_length))
-        self.fields["password"].validators.append(MaxLengthValidator(PASSWORD_MAX_LENGTH))
-
-
-# Longer than any password a person types; bounds the work of hashing what is sent.
-PASSWORD_MAX_LENGTH = 4096
-
-
 def password_fields():
     return (
         forms.CharField(
             label=_("密码"),
             strip=False,
             widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-            help_text=_("至少 8 位,不能全是数字,不要与姓名或邮箱相近。"),
+            help_text=_(
+                "至少 12 个字符,最多 128 个;不能是常见密码或全是数字,不要与姓名或邮箱相近。"
+                "不要求大小写或符号,一句好记的话即可。"
+            ),
         ),
         forms.CharField(
             label=_("确认密码"),

@@ -77,7 +77,7 @@ def test_a_100000_character_username_is_a_form_error_not_a_500(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_a_100000_character_password_is_refused_without_hashing_it(client):
+def test_a_100000_character_password_is_refused_not_a_500(client):
     client.raise_request_exception = False
     make_user(email="judge@example.org")
 
