@@ -12,3 +12,6 @@ class CasesConfig(AppConfig):
         from .audit import signals
 
         signals.connect()
+        from .lookups import register
+
+        register()

@@ -37,3 +37,17 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+class CacheOutageFilter(logging.Filter):
+    """One line per ignored cache error (django-redis logs each with its traceback): during
+    an outage every request meets several, and the reason is all an operator needs."""
+
+    def filter(self, record):
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            record.msg = f"cache unreachable, treated as a miss: {type(error).__name__}: {error}"
+            record.args = ()
+            record.exc_info = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True

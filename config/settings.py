@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "huey.contrib.djhuey",
+    "django_ratelimit",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "cases.account_security.middleware.SecondFactorRequiredMiddleware",
     "cases.account_security.middleware.PasswordRotationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.bad_input.QueryStringGuardMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, so that it sees the lockout flag set while the login view ran (django-axes).
     "axes.middleware.AxesMiddleware",
 ]
@@ -190,7 +193,7 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
 # Behind the reverse proxy of the README the client address is the last X-Forwarded-For hop
 # it adds; without a proxy (the embedded mode) REMOTE_ADDR.
-AXES_IPWARE_PROXY_COUNT = int(env("PROXY_COUNT", "0")) or None
+AXES_IPWARE_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", env("PROXY_COUNT", "0"))) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
 )
@@ -274,27 +277,52 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "案例评选平台 <noreply@exam
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Cache, sessions, task queue -------------------------------------------------------
+# Production: Redis through django-redis with IGNORE_EXCEPTIONS, so an unreachable Redis is a
+# cache miss (logged), never an error: pages render from the database, rate limits fail open
+# (README, "Security: rate limits, outage, bad input"). Sessions live in the database with
+# Redis as a read cache (cached_db), so nobody is logged out when Redis goes away.
 CACHE_URL = env("CACHE_URL")
 REDIS_CACHE = CACHE_URL.startswith(("redis://", "rediss://"))
-if REDIS_CACHE:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CACHE_URL,
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "awards"),
-        },
-        "sessions": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env("SESSION_CACHE_URL", CACHE_URL),
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "awards") + "-sessions",
-            "TIMEOUT": None,
+CACHE_SOCKET_TIMEOUT = float(env("CACHE_SOCKET_TIMEOUT", "0.5"))
+
+
+def redis_cache(location, *, prefix, timeout=300):
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": location,
+        "KEY_PREFIX": prefix,
+        "TIMEOUT": timeout,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            # A Redis host that is down (not just refusing) must not hold every request for
+            # the kernel's connect timeout.
+            "SOCKET_CONNECT_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+            "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
         },
     }
-    # Sessions in Redis: app servers stay stateless and share nothing but the database.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+
+
+if REDIS_CACHE:
+    CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", "awards")
+    CACHES = {
+        "default": redis_cache(CACHE_URL, prefix=CACHE_KEY_PREFIX),
+        "sessions": redis_cache(
+            env("SESSION_CACHE_URL", CACHE_URL), prefix=f"{CACHE_KEY_PREFIX}-sessions"
+        ),
+    }
+    SESSION_ENGINE = "config.sessions"
     SESSION_CACHE_ALIAS = "sessions"
 else:
+    # Embedded mode: one process, sessions in the database (Django's default engine).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # django-ratelimit asks for a shared cache; the embedded server is one process, so its
+    # local-memory cache is shared by every request it answers.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "config.cache"
+# How long a session may be read from the cache without the database (config/sessions.py):
+# bounds how long a logout made while Redis was unreachable can be undone by a stale copy.
+SESSION_CACHE_SECONDS = int(env("SESSION_CACHE_SECONDS", "300"))
 # Idle timeout and absolute lifetime of a signed-in session (AUTH-05), enforced from
 # timestamps kept in the session (`SessionTimeoutMiddleware`); the cookie ends with the
 # absolute lifetime. Pages with forms warn SESSION_TIMEOUT_WARNING seconds before.
@@ -341,6 +369,7 @@ LOGGING = {
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
         },
     },
+    "filters": {"cache_outage": {"()": "config.logging.CacheOutageFilter"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
@@ -352,6 +381,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "huey": {"level": env("TASK_LOG_LEVEL", "WARNING")},
+        "config.cache": {"filters": ["cache_outage"]},
     },
 }
 
@@ -375,7 +405,41 @@ CLAMD_SOCKET = env("CLAMD_SOCKET")
 CLAMD_HOST = env("CLAMD_HOST")
 CLAMD_PORT = int(env("CLAMD_PORT", "3310"))
 CLAMD_TIMEOUT = float(env("CLAMD_TIMEOUT", "30"))
+# --- Rate limits (django-ratelimit; README, "Security: rate limits, outage, bad input") ----
+# Each group of public POSTs has a limit per client address and one per /24 network (a
+# /48 for IPv6): the second stops one host range rotating addresses, the first is low
+# enough for one attacker and high enough for an office behind one NAT address. Values are
+# "count/period" (s, m, h, d); an environment variable RATE_LIMIT_<GROUP> replaces a
+# group's pair as "per-ip,per-network", e.g. RATE_LIMIT_LOGIN="30/m,120/m".
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True  # an unreachable cache lets requests through (logged)
+RATELIMIT_VIEW = "config.ratelimit.too_many_requests"
+RATELIMIT_IP_META_KEY = "config.ratelimit.client_ip"
+RATE_LIMIT_DEFAULTS = {
+    "login": ("100/m", "300/m"),  # flood control; failed logins are django-axes' (30 per address)
+    "register": ("10/h", "50/h"),
+    "password-reset": ("5/h", "20/h"),
+    "password-reset-confirm": ("20/h", "60/h"),
+    "invitation": ("20/h", "60/h"),
+    "objection": ("5/h", "20/h"),
+    "language": ("60/m", "600/m"),
+}
+RATE_LIMITS = {
+    group: tuple(env(f"RATE_LIMIT_{group.upper().replace('-', '_')}", ",".join(rates)).split(","))
+    for group, rates in RATE_LIMIT_DEFAULTS.items()
+}
+for _group, _rates in RATE_LIMITS.items():
+    if len(_rates) != 2:
+        raise RuntimeError(f"RATE_LIMIT_{_group.upper()} needs two rates: per-ip,per-network")
+# Per address typed into the password-reset form: one mailbox is not flooded from many hosts.
+PASSWORD_RESET_EMAIL_RATE = env("PASSWORD_RESET_EMAIL_RATE", "5/h")
+
+# --- Bad input (config/bad_input.py) -------------------------------------------------------
+# A query-string value longer than this, an integer beyond 64 bits or a NUL byte is a 400.
+QUERY_VALUE_MAX_LENGTH = int(env("QUERY_VALUE_MAX_LENGTH", "2000"))
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "cases.admin.import_storage.TokenMediaStorage"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "backups")))

@@ -4,6 +4,8 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
+from config.ratelimit import rate_limited
+
 from .views import public
 
 app_name = "results"
@@ -12,7 +14,11 @@ urlpatterns = [
     path("archive/", public.ArchiveView.as_view(), name="archive"),
     # The cached public pages carry no CSRF token (it is per visitor), so their language
     # switch posts here. Choosing a display language is not an action worth forging.
-    path("results/language/", csrf_exempt(set_language), name="set-language"),
+    path(
+        "results/language/",
+        rate_limited("language")(csrf_exempt(set_language)),
+        name="set-language",
+    ),
     path(
         "results/<slug:programme_slug>/<slug:edition_slug>/",
         public.EditionResultsView.as_view(),

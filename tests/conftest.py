@@ -51,6 +51,11 @@ def _test_settings(settings, tmp_path):
     # Uploads are scanned only in the tests that ask for the `clamd` fixture.
     settings.CLAMD_SOCKET = ""
     settings.CLAMD_HOST = ""
+    # Local-memory caches keep their data across instances in a process: without this, the
+    # rate-limit counters of one test (every client is 127.0.0.1) would carry into the next.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 def _browser_unavailable_reason():

@@ -361,7 +361,12 @@ class RoundFilter(admin.SimpleListFilter):
         return [(str(r.pk), str(r)) for r in rounds]
 
     def queryset(self, request, queryset):
-        return queryset.filter(round_id=self.value()) if self.value() else queryset
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isascii() or not value.isdigit():
+            return queryset.none()  # `?round=1,2,3`: no round has that id
+        return queryset.filter(round_id=value)
 
 
 @admin.register(Assignment)

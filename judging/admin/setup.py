@@ -150,6 +150,15 @@ class CategoryChoiceField(forms.ModelMultipleChoiceField):
         return f"{category.edition} · {category.name}"
 
 
+def _id_or_none(value):
+    """An id from the add page's query string (`?edition=3`), None if it is not one."""
+    value = getattr(value, "pk", value)
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
 class PanelAdminForm(forms.ModelForm):
     categories = CategoryChoiceField(
         label=gettext_lazy("负责类别"),
@@ -164,7 +173,7 @@ class PanelAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        edition_id = self.instance.edition_id or self.initial.get("edition")
+        edition_id = self.instance.edition_id or _id_or_none(self.initial.get("edition"))
         if edition_id:
             self.fields["categories"].queryset = self.fields["categories"].queryset.filter(
                 edition_id=edition_id
