@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import AwardTier
+from cases.widgets import NativeDateTimeInput
 
 from ..models import Judge
 from ..services.awards import Override
@@ -14,13 +15,7 @@ DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M
 NO_AWARD = "none"
 
 
-class DateTimeLocalInput(forms.DateTimeInput):
-    """A native date-and-time picker; the value is read in Asia/Shanghai (TIME_ZONE)."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+DateTimeLocalInput = NativeDateTimeInput
 
 
 def datetime_field(label, *, required=True, help_text=""):
