@@ -168,6 +168,31 @@ class PublicityStartForm(forms.Form):
         return cleaned
 
 
+class PublicityChangeForm(forms.Form):
+    """Correct the 公示 period or end it now, with a recorded reason."""
+
+    ends_at = datetime_field(
+        _("新的公示结束时间"), required=False, help_text=_("北京时间;立即结束时可留空。")
+    )
+    end_now = forms.BooleanField(label=_("立即结束公示"), required=False)
+    reason = forms.CharField(
+        label=_("调整理由"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("记入审计日志。"),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            not cleaned.get("end_now")
+            and not cleaned.get("ends_at")
+            and "ends_at" not in self.errors
+        ):
+            self.add_error("ends_at", _("请填写新的公示结束时间,或选择“立即结束公示”。"))
+        return cleaned
+
+
 class PublishForm(forms.Form):
     at = datetime_field(
         _("结果发布时间"),
