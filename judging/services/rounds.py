@@ -151,6 +151,21 @@ def round_open_blockers(round_):
     return blockers
 
 
+def deciding_blockers(edition):
+    """评审中 → 评定中 only once the edition's last round is closed (and no round is open)."""
+    if edition.status != EditionStatus.REVIEWING:
+        return []
+    rounds = list(Round.objects.filter(edition=edition).order_by("order"))
+    if not rounds:
+        return [_("本届还没有评审轮次。")]
+    blockers = [
+        _("轮次“%(round)s”尚未结束。") % {"round": r.name}
+        for r in rounds
+        if r.status != RoundStatus.CLOSED and r.kind != RoundKind.METRIC
+    ]
+    return blockers
+
+
 def round_open(*, round, by):
     """Open a draft round to the judges, when `round_open_blockers` finds nothing.
 
