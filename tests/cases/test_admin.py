@@ -286,6 +286,7 @@ def run_action(client, url_name, action, objects):
 def test_edition_action_opens_a_draft_edition(client):
     organiser = make_organiser()
     edition = make_edition(status=EditionStatus.DRAFT)
+    make_category(edition=edition)  # opening the call needs a category and a deadline
     client.force_login(organiser)
 
     response = run_action(client, "admin:cases_edition_changelist", "transition_to_open", [edition])
@@ -316,6 +317,7 @@ def test_edition_action_refuses_a_disallowed_transition_and_changes_nothing(clie
 def test_edition_action_on_a_selection_is_all_or_nothing(client):
     organiser = make_organiser()
     draft = make_edition(status=EditionStatus.DRAFT)
+    make_category(edition=draft)
     already_open = make_edition(status=EditionStatus.OPEN)
     client.force_login(organiser)
 
