@@ -2,6 +2,7 @@
 non-staff users are kept out, the audit history is read-only, and the edition and unit
 actions go through the services."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.admin import next_in_sequence
 from cases.models import (
@@ -285,8 +287,9 @@ def run_action(client, url_name, action, objects):
 
 def test_edition_action_opens_a_draft_edition(client):
     organiser = make_organiser()
-    edition = make_edition(status=EditionStatus.DRAFT)
-    make_category(edition=edition)  # opening the call needs a category and a deadline
+    # Opening the call needs a category and a deadline.
+    edition = make_edition(status=EditionStatus.DRAFT, closes_at=timezone.now() + timedelta(30))
+    make_category(edition=edition)
     client.force_login(organiser)
 
     response = run_action(client, "admin:cases_edition_changelist", "transition_to_open", [edition])
@@ -316,7 +319,7 @@ def test_edition_action_refuses_a_disallowed_transition_and_changes_nothing(clie
 
 def test_edition_action_on_a_selection_is_all_or_nothing(client):
     organiser = make_organiser()
-    draft = make_edition(status=EditionStatus.DRAFT)
+    draft = make_edition(status=EditionStatus.DRAFT, closes_at=timezone.now() + timedelta(30))
     make_category(edition=draft)
     already_open = make_edition(status=EditionStatus.OPEN)
     client.force_login(organiser)
