@@ -188,3 +188,32 @@ def test_verify_results_checks_confirmed_awards_against_the_proposal():
         call_command("verify_results", stdout=out)
     assert "2026-A-0001 award tier: stored 提名奖, proposed 优秀案例" in out.getvalue()
     assert "2026-A-0002 award tier: stored 优秀案例, proposed 提名奖" in out.getvalue()
+
+
+def test_verify_results_recomputes_the_confirmed_plenary_count():
+    from judging.models import Vote
+    from judging.services.advancement import advancement_confirm
+    from tests.factories import make_organiser
+    from tests.judging.test_awards_plenary import plenary_edition, vote
+
+    edition, plenary, (best, excellent), members, cases = plenary_edition()
+    for title in "ABCD":
+        cases[title].reference = f"2021-X-{title}"
+        cases[title].save(update_fields=["reference"])
+    vote(plenary, cases["A"], members, [best, best, excellent])  # 最佳 2/3 ≥ 2/3
+    vote(plenary, cases["B"], members, [excellent, excellent, None])  # 优秀 2/3 > 1/2
+    vote(plenary, cases["C"], members, [None, None, None])
+    vote(plenary, cases["D"], members, [None, None, None])
+    advancement_confirm(round=plenary, by=make_organiser())
+    # The fixture's final round stores ranks without reviews: check the plenary only.
+    assert f"OK    votes {plenary.pk}" in verify("--round", str(plenary.pk))
+
+    # One 最佳 vote of A changed after the count: 最佳 1/3, so the count says 优秀.
+    changed = Vote.objects.filter(case=cases["A"], tier=best).order_by("pk").first()
+    changed.tier = excellent
+    changed.save()
+
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 difference"):
+        call_command("verify_results", "--round", str(plenary.pk), stdout=out)
+    assert "2021-X-A voted tier: stored 最佳案例, recomputed 优秀案例" in out.getvalue()
