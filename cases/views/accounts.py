@@ -24,9 +24,23 @@ from ..services import accounts as services
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
+def landing_url(user):
+    """Where a user lands after logging in without a `next`: an organiser (staff with any
+    permission of the back office's apps — staff status alone is not enough) in the back
+    office, a judge in the workspace, everyone else (a unit) in the portal. The judge check
+    reads the reverse one-to-one by name so that cases does not import judging."""
+    if user.is_staff and (user.has_module_perms("cases") or user.has_module_perms("judging")):
+        return reverse("admin:index")
+    if getattr(user, "judge", None) is not None:
+        return reverse("judging:round-list")
+    return reverse("portal:case-list")
+
+
 class LoginView(auth_views.LoginView):
-    next_page = reverse_lazy("portal:case-list")
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return landing_url(self.request.user)
 
 
 class LogoutView(auth_views.LogoutView):
