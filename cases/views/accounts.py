@@ -2,6 +2,7 @@
 invite colleagues and accept an invitation. Password reset and change are Django's views
 with our templates (templates/registration/)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -41,6 +42,15 @@ class LoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self):
         return landing_url(self.request.user)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view, with the mail's link built from `SITE_URL` like every other mail
+    (not from the Host header of the request)."""
+
+    @property
+    def extra_email_context(self):
+        return {"site_url": settings.SITE_URL.rstrip("/")}
 
 
 class LogoutView(auth_views.LogoutView):
