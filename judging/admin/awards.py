@@ -138,8 +138,9 @@ class AwardAdmin(AwardArchiveAdmin):
     @admin.action(description=gettext_lazy("指定点评专家"), permissions=["change"])
     def assign_commentator_action(self, request, queryset):
         queryset = queryset.select_related("case", "tier")
+        editions = {award.edition_id for award in queryset}
         if "apply" in request.POST:
-            form = AssignCommentatorForm(request.POST)
+            form = AssignCommentatorForm(request.POST, editions=editions)
             if form.is_valid():
                 sent = failed = 0
                 for award in queryset:
@@ -170,7 +171,7 @@ class AwardAdmin(AwardArchiveAdmin):
                     )
                 return None
         else:
-            form = AssignCommentatorForm()
+            form = AssignCommentatorForm(editions=editions)
         return TemplateResponse(
             request,
             "admin/judging/award/assign_commentator.html",

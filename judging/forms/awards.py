@@ -105,6 +105,31 @@ class AssignCommentatorForm(forms.Form):
         help_text=_("不以专家个人署名时填写,如“南方舆情数据研究院专家委员会”。"),
     )
 
+    def __init__(self, *args, editions=(), **kwargs):
+        """`editions`: the editions of the selected awards. Their panels' members are offered
+        first, then every other judge (a commentator may come from outside the panels, e.g.
+        a programme's standing expert)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["judge"]
+        judges = list(field.queryset)
+        members = set(
+            Judge.objects.filter(memberships__panel__edition__in=list(editions)).values_list(
+                "pk", flat=True
+            )
+        )
+
+        def label(judge):
+            return field.label_from_instance(judge)
+
+        first = [(j.pk, label(j)) for j in judges if j.pk in members]
+        others = [(j.pk, label(j)) for j in judges if j.pk not in members]
+        choices = [("", "---------")]
+        if first:
+            choices.append((_("本届评审组成员"), first))
+        if others:
+            choices.append((_("其他专家") if first else _("专家"), others))
+        field.choices = choices
+
 
 class CitationDraftForm(forms.Form):
     citation = forms.CharField(
