@@ -59,6 +59,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("启用"), default=True)
     email_confirmed_at = models.DateTimeField(_("邮箱确认时间"), null=True, blank=True)
     date_joined = models.DateTimeField(_("注册时间"), default=timezone.now)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -72,6 +73,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
         ]
+        permissions = [
+            ("unlock_user", _("解除登录锁定")),
+            ("reset_second_factor", _("重置双因素认证")),
+        ]
 
     def __str__(self):
         return f"{self.full_name} <{self.email}>" if self.full_name else self.email
@@ -81,6 +86,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name or self.email
+
+    def set_password(self, raw_password):
+        # Every path that sets a password (forms, reset, admin, createsuperuser) comes here:
+        # the date drives the forced rotation of staff passwords (AUTH-03).
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
 
 # --- Programmes, editions, categories, tiers ----------------------------------------------
@@ -306,8 +317,34 @@ class UnitLevel(models.TextChoices):
     TOWNSHIP = "township", _("乡镇街道")
 
 
+class UnitRegistryStatus(models.TextChoices):
+    """A unit is picked from the register; one that is not there is requested, and an
+    organiser accepts the request, matches it to a registered unit (a merge) or rejects it."""
+
+    REGISTERED = "registered", _("已登记")
+    REQUESTED = "requested", _("待审核")
+    REJECTED = "rejected", _("未通过")
+
+
 class Unit(models.Model):
     name = models.CharField(_("单位名称"), max_length=200, unique=True)
+    registry_status = models.CharField(
+        _("名录状态"),
+        max_length=20,
+        choices=UnitRegistryStatus.choices,
+        default=UnitRegistryStatus.REGISTERED,
+        db_index=True,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("申请人"),
+    )
+    requested_at = models.DateTimeField(_("申请时间"), null=True, blank=True)
+    review_note = models.TextField(_("审核意见"), blank=True)
     type = models.CharField(_("单位类型"), max_length=30, choices=UnitType.choices)
     level = models.CharField(_("行政层级"), max_length=20, choices=UnitLevel.choices, blank=True)
     region = models.ForeignKey(
@@ -671,3 +708,6 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.code} {self.object_repr}"
+
+
+from .account_security.models import UserSession  # noqa: E402, F401  (migrations of `cases`)

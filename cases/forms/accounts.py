@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Region, UnitLevel, UnitType, User
 from ..services.accounts import normalise_unit_name, unit_find
+from ..services.register import likely_matches
 
 
 class PasswordPairMixin:
@@ -31,7 +32,10 @@ def password_fields():
             label=_("密码"),
             strip=False,
             widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-            help_text=_("至少 8 位,不能全是数字,不要与姓名或邮箱相近。"),
+            help_text=_(
+                "至少 12 个字符,最多 128 个;不能是常见密码或全是数字,不要与姓名或邮箱相近。"
+                "不要求大小写或符号,一句好记的话即可。"
+            ),
         ),
         forms.CharField(
             label=_("确认密码"),
@@ -79,6 +83,10 @@ class RegistrationForm(PasswordPairMixin, forms.Form):
         widget=forms.TextInput(attrs={"type": "tel"}),
     )
 
+    unit_confirmed_new = forms.BooleanField(
+        label=_("我已核对名称相近的已登记单位,本单位不是其中之一"), required=False
+    )
+
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
@@ -101,7 +109,27 @@ class RegistrationForm(PasswordPairMixin, forms.Form):
             )
         elif unit is None and not cleaned.get("unit_type"):
             self.add_error("unit_type", _("新登记的单位请选择单位类型。"))
+        if unit is None:
+            self._check_variants(name, confirmed=cleaned.get("unit_confirmed_new"))
         return cleaned
+
+    def _check_variants(self, name, *, confirmed):
+        matches = likely_matches(name)
+        same = [match for match in matches if match.same_key]
+        if same:
+            self.add_error(
+                "unit_name",
+                _("名录中已有“%(unit)s”(写法不同),请改用该名称。") % {"unit": same[0].name},
+            )
+        elif matches and not confirmed:
+            self.add_error(
+                "unit_name",
+                _(
+                    "名录中有名称相近的单位:%(names)s。如果是其中之一,请改用该名称;"
+                    "如确为新单位,请勾选下方的确认后再提交。"
+                )
+                % {"names": "、".join(match.name for match in matches)},
+            )
 
 
 class InvitationForm(forms.Form):

@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
@@ -120,6 +121,35 @@ def world():
         edition=edition, text="本届案例覆盖面广。", signed_as="评审委员会"
     )
     Group.objects.create(name="评选组织方")
+    # Lockout records (django-axes).
+    now = timezone.now()
+    AccessAttempt.objects.create(
+        username=member.email,
+        ip_address="10.0.0.1",
+        user_agent="pytest",
+        attempt_time=now,
+        get_data="",
+        post_data="",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        failures_since_start=2,
+    )
+    AccessFailureLog.objects.create(
+        username=member.email,
+        ip_address="10.0.0.1",
+        user_agent="pytest",
+        attempt_time=now,
+        http_accept="*/*",
+        path_info="/accounts/login/",
+    )
+    AccessLog.objects.create(
+        username=member.email,
+        ip_address="10.0.0.1",
+        user_agent="pytest",
+        attempt_time=now,
+        http_accept="*/*",
+        path_info="/accounts/login/",
+    )
     return organiser
 
 
@@ -199,7 +229,7 @@ def _award_rows(rows):
     [
         ("admin:cases_edition_changelist", _edition_rows, 9),
         ("admin:cases_case_changelist", _case_rows, 10),
-        ("admin:cases_unit_changelist", _unit_rows, 7),
+        ("admin:cases_unit_changelist", _unit_rows, 8),  # + the name-key index (可能重复)
         ("admin:cases_user_changelist", _user_rows, 9),
         ("admin:cases_auditentry_changelist", _audit_rows, 9),
         ("admin:judging_award_changelist", _award_rows, 8),
