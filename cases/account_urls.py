@@ -36,7 +36,7 @@ urlpatterns = [
     path(
         "password/reset/",
         rate_limited("password-reset", extra=typed_email_limit)(
-            auth_views.PasswordResetView.as_view(
+            accounts.PasswordResetView.as_view(
                 subject_template_name="registration/password_reset_subject.txt",
                 success_url=reverse_lazy("password_reset_done"),
             )

@@ -2,6 +2,7 @@
 non-staff users are kept out, the audit history is read-only, and the edition and unit
 actions go through the services."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -324,7 +325,9 @@ def run_action(client, url_name, action, objects):
 
 def test_edition_action_opens_a_draft_edition(client):
     organiser = make_organiser()
-    edition = make_edition(status=EditionStatus.DRAFT)
+    # Opening the call needs a category and a deadline.
+    edition = make_edition(status=EditionStatus.DRAFT, closes_at=timezone.now() + timedelta(30))
+    make_category(edition=edition)
     client.force_login(organiser)
 
     response = run_action(client, "admin:cases_edition_changelist", "transition_to_open", [edition])
@@ -354,7 +357,8 @@ def test_edition_action_refuses_a_disallowed_transition_and_changes_nothing(clie
 
 def test_edition_action_on_a_selection_is_all_or_nothing(client):
     organiser = make_organiser()
-    draft = make_edition(status=EditionStatus.DRAFT)
+    draft = make_edition(status=EditionStatus.DRAFT, closes_at=timezone.now() + timedelta(30))
+    make_category(edition=draft)
     already_open = make_edition(status=EditionStatus.OPEN)
     client.force_login(organiser)
 
