@@ -43,6 +43,13 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"      {d.reference} {d.what}: stored {d.stored}, recomputed {d.recomputed}"
                 )
+        from judging.heat.services import verify_heat  # monthly heat rankings
+
+        for d in verify_heat() if not rounds else []:
+            total += 1
+            self.stdout.write(
+                f"DIFF  {d.period} {d.item} {d.what}: stored {d.stored}, recomputed {d.recomputed}"
+            )
         self.stdout.write(f"{len(selected)} round(s) checked, {total} difference(s).")
         if total:
             raise CommandError(f"{total} difference(s) between stored and recomputed results.")
