@@ -4,7 +4,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from .heat import views as heat_views
+from .heat import urls as heat_urls
 from .views import public
 
 app_name = "results"
@@ -30,6 +30,6 @@ urlpatterns = [
         name="edition-statistics",
     ),
     path("units/<int:pk>/history/", public.UnitHistoryView.as_view(), name="unit-history"),
-    path("units/<int:pk>/heat/", heat_views.UnitHeatView.as_view(), name="unit-heat"),
     path("regions/<int:pk>/history/", public.RegionHistoryView.as_view(), name="region-history"),
 ]
+urlpatterns += heat_urls.urlpatterns
