@@ -109,7 +109,8 @@ class HeatPeriodAdmin(EditionChoicesMixin, admin.ModelAdmin):
 
     def import_view(self, request, period_id):
         period = self._period(request, period_id, "judging.change_mentioncount")
-        form = MentionImportForm(request.POST or None, request.FILES or None)
+        bound = request.method == "POST"
+        form = MentionImportForm(*((request.POST, request.FILES) if bound else ()))
         error_lines = []
         if request.method == "POST" and form.is_valid():
             try:
@@ -145,7 +146,7 @@ class HeatPeriodAdmin(EditionChoicesMixin, admin.ModelAdmin):
     def publish_view(self, request, period_id):
         period = self._period(request, period_id, "judging.view_heatperiod")
         can_publish = request.user.has_perm("judging.publish_heatperiod")
-        form = PublishForm(request.POST or None)
+        form = PublishForm(request.POST if request.method == "POST" else None)
         if request.method == "POST":
             if not can_publish:
                 raise Http404
