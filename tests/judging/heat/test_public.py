@@ -154,8 +154,8 @@ def test_demo_report_of_march_2023_from_seed_002(client):
     assert "全网信息热度不在来源中" in text
     # 湖北人社: 8 outlets named, all 央级 or 省级
     assert (
-        "1 湖北省人力资源和社会保障厅 “23℃人社服务”品牌:人社基本公共服务标准化试点 — 100.00 (省级及央级 8 篇) 100.00"
-        in text
+        "1 湖北省人力资源和社会保障厅 “23℃人社服务”品牌:人社基本公共服务标准化试点 — "
+        "100.00 (省级及央级 8 篇) 100.00" in text
     )
     # 沙洋县: 7 outlets, 东方资讯 is not 央级/省级
     assert "(省级及央级 6 篇)" in text
