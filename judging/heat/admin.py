@@ -30,6 +30,7 @@ from .models import (
 )
 from .selectors import compute_period, ranked
 from .services import heat_period_publish
+from .submissions import items_from_submissions
 
 
 @admin.register(Outlet)
@@ -57,6 +58,24 @@ class HeatPeriodAdmin(EditionChoicesMixin, admin.ModelAdmin):
     list_select_related = ("edition__programme", "series__programme")
     inlines = [HeatListInline]
     readonly_fields = ("computed_at", "published_by")
+    actions = ["add_items_from_submissions"]
+
+    def has_add_heatitem_permission(self, request):
+        return request.user.has_perm("judging.add_heatitem")
+
+    @admin.action(
+        description=gettext_lazy("把门户中报送的案例加入榜单"), permissions=["add_heatitem"]
+    )
+    def add_items_from_submissions(self, request, queryset):
+        for period in queryset.select_related("edition"):
+            report = items_from_submissions(period=period, by=request.user)
+            messages.success(
+                request,
+                _("%(period)s:新增 %(count)s 个上榜条目。")
+                % {"period": period, "count": len(report.created)},
+            )
+            for case, reason in report.skipped:
+                messages.warning(request, f"{case}:{reason}")
 
     @admin.display(description=gettext_lazy("状态"))
     def edition_status(self, period):
