@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.admin import EditionChoicesMixin
+from cases.admin.base import HTTPS_URLS
 
 from .forms import MentionImportForm, PublishForm
 from .imports import MentionImportError, mentions_import
@@ -206,6 +207,7 @@ class HeatCoverageInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ("outlet",)
     fields = ("outlet", "published_on", "url")
+    formfield_overrides = HTTPS_URLS
 
 
 class MentionCountInline(admin.TabularInline):
