@@ -5,6 +5,7 @@ import collections
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cases.models import EDITION_TRANSITIONS, EditionStatus
@@ -92,11 +93,15 @@ FIELDS = (
 
 
 def verify_heat(periods=None):
-    """Recompute every published period (results visible, or results stored) from the stored
-    counts and coverage records; return the differences, each naming the item."""
+    """Recompute every published period (results visible, or results stored: an embargoed
+    month too) from the stored counts and coverage records; return the differences, each
+    naming the item by its unit and title."""
     if periods is None:
+        published = Q(edition__in=results_visible_editions()) | Q(
+            pk__in=HeatResult.objects.values("item__list__period")
+        )
         periods = (
-            HeatPeriod.objects.filter(edition__in=results_visible_editions())
+            HeatPeriod.objects.filter(published)
             .select_related("series", "edition__programme")
             .order_by("month", "pk")
         )

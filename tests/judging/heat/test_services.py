@@ -1,10 +1,12 @@
 """Import of mention counts, publication and `verify_results` on the heat rankings."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from cases.models import AuditEntry, EditionStatus
 from judging.heat.imports import MentionImportError, mentions_import
@@ -162,3 +164,12 @@ def test_verify_results_passes_when_untouched(month, capsys):
     heat_period_publish(period=month[0], by=None)
     call_command("verify_results")
     assert "0 difference(s)" in capsys.readouterr().out
+
+
+def test_verify_checks_an_embargoed_month_too(month):
+    period, court, hr, safety = month
+    heat_period_publish(period=period, by=None, at=timezone.now() + timedelta(days=3))
+    HeatResult.objects.filter(item=hr).update(rank=9)
+    assert [(d.item, d.what, d.stored, d.recomputed) for d in verify_heat()] == [
+        ("湖北省人社厅 · 23℃人社服务", "rank", 9, 1)
+    ]
