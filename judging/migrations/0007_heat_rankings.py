@@ -7,175 +7,442 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_register_unit_requests'),
-        ('judging', '0006_round_regional_recusal'),
+        ("cases", "0003_register_unit_requests"),
+        ("judging", "0006_round_regional_recusal"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HeatList',
+            name="HeatList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('provincial', '省直'), ('municipal', '市州'), ('county', '区县')], max_length=20, verbose_name='层级')),
-                ('kind', models.CharField(choices=[('case', '社会治理创新案例'), ('activity', '社会治理创新活动')], max_length=20, verbose_name='类型')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("provincial", "省直"), ("municipal", "市州"), ("county", "区县")],
+                        max_length=20,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("case", "社会治理创新案例"), ("activity", "社会治理创新活动")],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
             ],
             options={
-                'verbose_name': '榜单',
-                'verbose_name_plural': '榜单',
-                'ordering': ['period', 'order', 'pk'],
+                "verbose_name": "榜单",
+                "verbose_name_plural": "榜单",
+                "ordering": ["period", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Outlet',
+            name="Outlet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='媒体名称')),
-                ('level', models.CharField(choices=[('central', '央级'), ('provincial', '省级'), ('municipal', '市级'), ('other', '其他')], max_length=20, verbose_name='媒体级别')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="媒体名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("central", "央级"),
+                            ("provincial", "省级"),
+                            ("municipal", "市级"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="媒体级别",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '媒体',
-                'verbose_name_plural': '媒体',
-                'ordering': ['name'],
+                "verbose_name": "媒体",
+                "verbose_name_plural": "媒体",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HeatItem',
+            name="HeatItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='名称')),
-                ('source_note', models.CharField(blank=True, max_length=300, verbose_name='来源说明')),
-                ('case', models.ForeignKey(blank=True, help_text='单位在门户中报送的案例(可选)。', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='heat_items', to='cases.case', verbose_name='关联案例')),
-                ('unit', models.ForeignKey(blank=True, help_text='来源未载明单位时留空。', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='heat_items', to='cases.unit', verbose_name='单位')),
-                ('list', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='judging.heatlist', verbose_name='榜单')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="名称")),
+                (
+                    "source_note",
+                    models.CharField(blank=True, max_length=300, verbose_name="来源说明"),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="单位在门户中报送的案例(可选)。",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="heat_items",
+                        to="cases.case",
+                        verbose_name="关联案例",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="来源未载明单位时留空。",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="heat_items",
+                        to="cases.unit",
+                        verbose_name="单位",
+                    ),
+                ),
+                (
+                    "list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="judging.heatlist",
+                        verbose_name="榜单",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '上榜条目',
-                'verbose_name_plural': '上榜条目',
-                'ordering': ['list', 'title', 'pk'],
+                "verbose_name": "上榜条目",
+                "verbose_name_plural": "上榜条目",
+                "ordering": ["list", "title", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HeatPeriod',
+            name="HeatPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='该月第一天,例如 2023-03-01', verbose_name='月份')),
-                ('published_label', models.CharField(blank=True, help_text='留空则显示发布时间;往期存档可写明来源中的日期,如“2023年4月(推定)”。', max_length=200, verbose_name='发布时间说明')),
-                ('online_note', models.CharField(blank=True, help_text='例如说明全网信息热度不在来源中。', max_length=300, verbose_name='全网数据说明')),
-                ('computed_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='计算时间')),
-                ('edition', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='heat_period', to='cases.edition', verbose_name='届')),
-                ('published_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发布人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "month",
+                    models.DateField(help_text="该月第一天,例如 2023-03-01", verbose_name="月份"),
+                ),
+                (
+                    "published_label",
+                    models.CharField(
+                        blank=True,
+                        help_text="留空则显示发布时间;往期存档可写明来源中的日期,如“2023年4月(推定)”。",
+                        max_length=200,
+                        verbose_name="发布时间说明",
+                    ),
+                ),
+                (
+                    "online_note",
+                    models.CharField(
+                        blank=True,
+                        help_text="例如说明全网信息热度不在来源中。",
+                        max_length=300,
+                        verbose_name="全网数据说明",
+                    ),
+                ),
+                (
+                    "computed_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="计算时间"
+                    ),
+                ),
+                (
+                    "edition",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="heat_period",
+                        to="cases.edition",
+                        verbose_name="届",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发布人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '排行榜月份',
-                'verbose_name_plural': '排行榜月份',
-                'ordering': ['series', 'month'],
-                'permissions': [('publish_heatperiod', '可以计算并发布排行榜')],
+                "verbose_name": "排行榜月份",
+                "verbose_name_plural": "排行榜月份",
+                "ordering": ["series", "month"],
+                "permissions": [("publish_heatperiod", "可以计算并发布排行榜")],
             },
         ),
         migrations.AddField(
-            model_name='heatlist',
-            name='period',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lists', to='judging.heatperiod', verbose_name='月份'),
+            model_name="heatlist",
+            name="period",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="lists",
+                to="judging.heatperiod",
+                verbose_name="月份",
+            ),
         ),
         migrations.CreateModel(
-            name='HeatResult',
+            name="HeatResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('online_mentions', models.PositiveBigIntegerField(null=True, verbose_name='全网提及量')),
-                ('mainstream_mentions', models.PositiveBigIntegerField(verbose_name='省级及央级媒体提及量')),
-                ('online_index', models.DecimalField(decimal_places=4, max_digits=9, null=True, verbose_name='全网信息热度')),
-                ('coverage_index', models.DecimalField(decimal_places=4, max_digits=9, verbose_name='主流媒体报道热度')),
-                ('composite', models.DecimalField(decimal_places=4, max_digits=9, verbose_name='综合热度')),
-                ('rank', models.PositiveIntegerField(verbose_name='名次')),
-                ('item', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='result', to='judging.heatitem', verbose_name='上榜条目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "online_mentions",
+                    models.PositiveBigIntegerField(null=True, verbose_name="全网提及量"),
+                ),
+                (
+                    "mainstream_mentions",
+                    models.PositiveBigIntegerField(verbose_name="省级及央级媒体提及量"),
+                ),
+                (
+                    "online_index",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=9, null=True, verbose_name="全网信息热度"
+                    ),
+                ),
+                (
+                    "coverage_index",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=9, verbose_name="主流媒体报道热度"
+                    ),
+                ),
+                (
+                    "composite",
+                    models.DecimalField(decimal_places=4, max_digits=9, verbose_name="综合热度"),
+                ),
+                ("rank", models.PositiveIntegerField(verbose_name="名次")),
+                (
+                    "item",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="result",
+                        to="judging.heatitem",
+                        verbose_name="上榜条目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '排行结果',
-                'verbose_name_plural': '排行结果',
-                'ordering': ['item__list', 'rank', 'item__title'],
+                "verbose_name": "排行结果",
+                "verbose_name_plural": "排行结果",
+                "ordering": ["item__list", "rank", "item__title"],
             },
         ),
         migrations.CreateModel(
-            name='HeatSeries',
+            name="HeatSeries",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platforms', models.TextField(default='新闻\n报刊\n网站\n论坛\n客户端\n微博\n微信\n头条\n抖音', help_text='每行一个平台;导入文件的列名须与之完全一致。', verbose_name='全网平台')),
-                ('transform', models.CharField(choices=[('linear', '原始提及量'), ('log1p', '对数 ln(1+x)')], default='linear', max_length=10, verbose_name='标准化前的变换')),
-                ('online_weight', models.DecimalField(decimal_places=3, default=1, max_digits=6, validators=[django.core.validators.MinValueValidator(0)], verbose_name='全网信息热度权重')),
-                ('coverage_weight', models.DecimalField(decimal_places=3, default=1, max_digits=6, validators=[django.core.validators.MinValueValidator(0)], verbose_name='主流媒体报道热度权重')),
-                ('rules', models.TextField(blank=True, verbose_name='排行榜规则说明')),
-                ('programme', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='heat_series', to='cases.programme', verbose_name='评选活动')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "platforms",
+                    models.TextField(
+                        default="新闻\n报刊\n网站\n论坛\n客户端\n微博\n微信\n头条\n抖音",
+                        help_text="每行一个平台;导入文件的列名须与之完全一致。",
+                        verbose_name="全网平台",
+                    ),
+                ),
+                (
+                    "transform",
+                    models.CharField(
+                        choices=[("linear", "原始提及量"), ("log1p", "对数 ln(1+x)")],
+                        default="linear",
+                        max_length=10,
+                        verbose_name="标准化前的变换",
+                    ),
+                ),
+                (
+                    "online_weight",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default=1,
+                        max_digits=6,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="全网信息热度权重",
+                    ),
+                ),
+                (
+                    "coverage_weight",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default=1,
+                        max_digits=6,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="主流媒体报道热度权重",
+                    ),
+                ),
+                ("rules", models.TextField(blank=True, verbose_name="排行榜规则说明")),
+                (
+                    "programme",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="heat_series",
+                        to="cases.programme",
+                        verbose_name="评选活动",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '排行榜系列',
-                'verbose_name_plural': '排行榜系列',
+                "verbose_name": "排行榜系列",
+                "verbose_name_plural": "排行榜系列",
             },
         ),
         migrations.AddField(
-            model_name='heatperiod',
-            name='series',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='periods', to='judging.heatseries', verbose_name='排行榜系列'),
+            model_name="heatperiod",
+            name="series",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="periods",
+                to="judging.heatseries",
+                verbose_name="排行榜系列",
+            ),
         ),
         migrations.CreateModel(
-            name='MentionCount',
+            name="MentionCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform', models.CharField(max_length=50, verbose_name='平台')),
-                ('count', models.PositiveBigIntegerField(validators=[django.core.validators.MaxValueValidator(1000000000000000)], verbose_name='提及量')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to='judging.heatitem', verbose_name='上榜条目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("platform", models.CharField(max_length=50, verbose_name="平台")),
+                (
+                    "count",
+                    models.PositiveBigIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(1000000000000000)],
+                        verbose_name="提及量",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mentions",
+                        to="judging.heatitem",
+                        verbose_name="上榜条目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '平台提及量',
-                'verbose_name_plural': '平台提及量',
-                'ordering': ['item', 'platform'],
+                "verbose_name": "平台提及量",
+                "verbose_name_plural": "平台提及量",
+                "ordering": ["item", "platform"],
             },
         ),
         migrations.CreateModel(
-            name='HeatCoverage',
+            name="HeatCoverage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('published_on', models.DateField(blank=True, null=True, verbose_name='报道日期')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='链接')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='coverage', to='judging.heatitem', verbose_name='上榜条目')),
-                ('outlet', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='coverage', to='judging.outlet', verbose_name='媒体')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("published_on", models.DateField(blank=True, null=True, verbose_name="报道日期")),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="链接")),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="coverage",
+                        to="judging.heatitem",
+                        verbose_name="上榜条目",
+                    ),
+                ),
+                (
+                    "outlet",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="coverage",
+                        to="judging.outlet",
+                        verbose_name="媒体",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '媒体报道记录',
-                'verbose_name_plural': '媒体报道记录',
-                'ordering': ['item', 'outlet__name', 'pk'],
+                "verbose_name": "媒体报道记录",
+                "verbose_name_plural": "媒体报道记录",
+                "ordering": ["item", "outlet__name", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='heatitem',
-            constraint=models.UniqueConstraint(fields=('list', 'unit', 'title'), name='heat_item_unit_title_unique'),
+            model_name="heatitem",
+            constraint=models.UniqueConstraint(
+                fields=("list", "unit", "title"), name="heat_item_unit_title_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='heatlist',
-            constraint=models.UniqueConstraint(fields=('period', 'level', 'kind'), name='heat_list_level_kind_unique'),
+            model_name="heatlist",
+            constraint=models.UniqueConstraint(
+                fields=("period", "level", "kind"), name="heat_list_level_kind_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='heatseries',
-            constraint=models.CheckConstraint(condition=models.Q(('online_weight__gte', 0), ('coverage_weight__gte', 0)), name='heat_series_weights_non_negative'),
+            model_name="heatseries",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("online_weight__gte", 0), ("coverage_weight__gte", 0)),
+                name="heat_series_weights_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='heatseries',
-            constraint=models.CheckConstraint(condition=models.Q(('online_weight__gt', 0), ('coverage_weight__gt', 0), _connector='OR'), name='heat_series_some_weight'),
+            model_name="heatseries",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("online_weight__gt", 0), ("coverage_weight__gt", 0), _connector="OR"
+                ),
+                name="heat_series_some_weight",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='heatperiod',
-            constraint=models.UniqueConstraint(fields=('series', 'month'), name='heat_period_month_unique'),
+            model_name="heatperiod",
+            constraint=models.UniqueConstraint(
+                fields=("series", "month"), name="heat_period_month_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mentioncount',
-            constraint=models.UniqueConstraint(fields=('item', 'platform'), name='mention_item_platform'),
+            model_name="mentioncount",
+            constraint=models.UniqueConstraint(
+                fields=("item", "platform"), name="mention_item_platform"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mentioncount',
-            constraint=models.CheckConstraint(condition=models.Q(('count__gte', 0)), name='mention_count_non_negative'),
+            model_name="mentioncount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("count__gte", 0)), name="mention_count_non_negative"
+            ),
         ),
     ]
