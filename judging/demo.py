@@ -53,6 +53,8 @@ from cases.uploads import inspect_upload
 
 from .demo_application_form import application_form_pdf
 from .demo_data import current, jingchu, units, wangluo_lizheng, yueyoushu, yuezhi
+from .heat.models import HeatCoverage, HeatItem, HeatList, HeatPeriod, HeatSeries, Outlet
+from .heat.services import heat_period_publish
 from .models import Award, Criterion, Judge, Panel, PanelMembership, Round
 from .services.archive import archive_award
 
@@ -121,6 +123,13 @@ def build_demo(*, now=None):
             }
             for spec in source.EDITIONS:
                 _ensure_archive_edition(build, programme, spec, judges=judges, by=organiser)
+        _ensure_heat_period(
+            build,
+            jingchu.HEAT,
+            programme_slug=jingchu.PROGRAMME["slug"],
+            rules=jingchu.RULES,
+            by=organiser,
+        )
         _ensure_current_edition(build, organiser=organiser, now=now)
     return build
 
@@ -293,6 +302,43 @@ def _ensure_archive_edition(build, programme, spec, *, judges, by):
     if created:
         _advance(edition, spec["status"], by=by, reason="往届结果存档(演示数据)")
     return edition
+
+
+# --- The heat rankings (seed 002) -----------------------------------------------------------
+def _ensure_heat_period(build, spec, *, programme_slug, rules, by):
+    """The 2023年3月 report as a period of the heat rankings: its items in their lists and the
+    outlets the report names for each; published (frozen) once, when first created."""
+    programme = Programme.objects.get(slug=programme_slug)
+    edition = Edition.objects.get(programme=programme, slug=spec["edition_slug"])
+    series, _ = build.get_or_create(HeatSeries, programme=programme, defaults={"rules": rules})
+    period, created = build.get_or_create(
+        HeatPeriod,
+        edition=edition,
+        defaults={
+            "series": series,
+            "month": spec["month"],
+            "published_label": spec["published_label"],
+            "online_note": spec["online_note"],
+        },
+    )
+    outlets = {}
+    for name, level in jingchu.OUTLETS.items():
+        outlets[name], _ = build.get_or_create(Outlet, name=name, defaults={"level": level})
+    for order, (level, kind, items) in enumerate(spec["lists"]):
+        heat_list, _ = build.get_or_create(
+            HeatList, period=period, level=level, kind=kind, defaults={"order": order}
+        )
+        for unit_name, title, outlet_names, note in items:
+            unit = _ensure_unit(build, unit_name) if unit_name else None
+            item, item_created = build.get_or_create(
+                HeatItem, list=heat_list, unit=unit, title=title, defaults={"source_note": note}
+            )
+            if item_created:
+                for outlet_name in outlet_names:
+                    build.add(HeatCoverage, item=item, outlet=outlets[outlet_name])
+    if created:
+        heat_period_publish(period=period, by=by, at=_local_datetime(spec["published_on"], (0, 0)))
+    return period
 
 
 # --- The open edition, its accounts and cases ----------------------------------------------

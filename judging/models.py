@@ -785,3 +785,17 @@ class RoundExport(models.Model):
     def filename(self):
         kind = "anonymous" if self.anonymous else "scores"
         return f"round-{self.round_id}-{kind}.{self.fmt}"
+
+
+# The heat rankings live in their own package; imported here so their migrations stay in
+# judging/migrations.
+from .heat.models import (  # noqa: E402, F401
+    HeatCoverage,
+    HeatItem,
+    HeatList,
+    HeatPeriod,
+    HeatResult,
+    HeatSeries,
+    MentionCount,
+    Outlet,
+)

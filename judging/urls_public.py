@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 
 from config.ratelimit import rate_limited
 
+from .heat import urls as heat_urls
 from .views import public
 
 app_name = "results"
@@ -42,3 +43,4 @@ urlpatterns = [
     path("units/<int:pk>/history/", public.UnitHistoryView.as_view(), name="unit-history"),
     path("regions/<int:pk>/history/", public.RegionHistoryView.as_view(), name="region-history"),
 ]
+urlpatterns += heat_urls.urlpatterns

@@ -148,4 +148,19 @@ def check_awards(*, rounds=None, include_open=False):
     return reports
 
 
-CHECKS = [check_rankings, check_votes, check_awards]
+def check_heat(*, rounds=None, include_open=False):
+    """Published monthly heat lists, recomputed from the stored counts (`judging.heat`);
+    not part of a check restricted to some rounds."""
+    from ..heat.models import HeatPeriod
+    from ..heat.services import verify_heat
+
+    if rounds or not HeatPeriod.objects.exists():
+        return []
+    lines = [
+        f"{d.period} {d.item} {d.what}: stored {d.stored}, recomputed {d.recomputed}"
+        for d in verify_heat()
+    ]
+    return [Report("heat", "heat lists", lines)]
+
+
+CHECKS = [check_rankings, check_votes, check_awards, check_heat]

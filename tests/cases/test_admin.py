@@ -24,6 +24,7 @@ from cases.models import (
     User,
 )
 from cases.services import audit_log, case_transition
+from judging.heat.models import HeatCoverage, HeatItem, HeatList, HeatPeriod, HeatSeries, Outlet
 from judging.models import (
     Conflict,
     ConflictSource,
@@ -157,6 +158,14 @@ def world():
         size=8,
         sha256="0" * 64,
         signature="Awards.Test.EICAR.UNOFFICIAL",
+    )
+    series = HeatSeries.objects.create(programme=make_programme(name="荆楚网排行榜"))
+    month = make_edition(programme=series.programme, title="2023年3月", slug="2023-03")
+    period = HeatPeriod.objects.create(series=series, edition=month, month="2023-03-01")
+    heat_list = HeatList.objects.create(period=period, level="provincial", kind="case")
+    item = HeatItem.objects.create(list=heat_list, unit=unit, title="23℃人社服务")
+    HeatCoverage.objects.create(
+        item=item, outlet=Outlet.objects.create(name="人民日报", level="central")
     )
     return organiser
 
