@@ -13,6 +13,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("judging/", include("judging.urls")),
+    path("vote/", include("judging.voting.urls")),
+    path("captcha/", include("captcha.urls")),
     path("accounts/", include("cases.account_urls")),
     path("portal/", include("cases.portal_urls")),
     path("", include("judging.urls_public")),

@@ -1,5 +1,6 @@
 """The judging back office, one module per area."""
 
+from ..voting import admin as voting_admin  # noqa: F401  (网络投票)
 from . import (  # noqa: F401  (registers the ModelAdmins)
     archive,
     awards,  # awards, objections, committee commentary, the decision workflow

@@ -67,6 +67,13 @@ def round_sync_first_entries(*, round):
     return len(entries)
 
 
+def _refuse_public_vote(round_):
+    # A public vote opens and closes through judging.voting.services, which check its
+    # settings and tabulate the combined result on closing.
+    if round_.kind == RoundKind.PUBLIC_VOTE:
+        raise DomainError(_("网络投票轮次请在“网络投票设置”中开启和结束。"))
+
+
 def round_open(*, round, by):
     """Open a draft round to the judges.
 
@@ -75,6 +82,7 @@ def round_open(*, round, by):
     """
     with transaction.atomic():
         round_ = _lock(round)
+        _refuse_public_vote(round_)
         current = _check_transition(round_, RoundStatus.OPEN)
         if current == RoundStatus.CLOSED:
             raise DomainError(_("已结束的轮次须填写理由后重新开启。"))
@@ -103,6 +111,7 @@ def round_close(*, round, by):
     """Close an open round: from now on no review, verification or vote of it may change."""
     with transaction.atomic():
         round_ = _lock(round)
+        _refuse_public_vote(round_)
         current = _check_transition(round_, RoundStatus.CLOSED)
         round_.status = RoundStatus.CLOSED
         round_.save(update_fields=["status"])

@@ -43,6 +43,10 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"      {d.reference} {d.what}: stored {d.stored}, recomputed {d.recomputed}"
                 )
+        if not rounds:  # the public votes (网络投票): votes and combined scores
+            from judging.voting.verify import verify_public_vote
+
+            total += verify_public_vote(self.stdout)
         self.stdout.write(f"{len(selected)} round(s) checked, {total} difference(s).")
         if total:
             raise CommandError(f"{total} difference(s) between stored and recomputed results.")
