@@ -92,6 +92,25 @@ def ballot_entries(round_):
     )
 
 
+def vote_target(round_pk, case_pk):
+    """The entry of a case on the ballot of a public-vote round, with its round and rules,
+    in one query: all that casting a vote needs. None if the case is not on the ballot."""
+    return (
+        RoundEntry.objects.filter(
+            round_id=round_pk, case_id=case_pk, round__kind=RoundKind.PUBLIC_VOTE
+        )
+        .select_related("round__public_vote", "case")
+        .only(
+            "pk",
+            "case_id",
+            "case__title",
+            *(f"round__{f.attname}" for f in Round._meta.concrete_fields),
+            *(f"round__public_vote__{f.attname}" for f in PublicVoteSettings._meta.concrete_fields),
+        )
+        .first()
+    )
+
+
 def ballot_entry(round_, case_pk):
     return ballot_entries(round_).filter(case_id=case_pk).first()
 

@@ -141,6 +141,7 @@ def voting_open(round_, now=None):
 
 
 def vote_cast(*, round, case_id, voter, ip=None, network="", user_agent="", now=None):
+    # `voter` is a Voter or its id (the vote view has only the id from the session).
     """Record one vote of `voter` for a case of the open round, within the round's limits per
     day (Beijing time) and per case per day. The voter's row is locked, and the slot numbers
     are unique in the database: two simultaneous votes cannot exceed a limit (the loser of a
@@ -150,19 +151,21 @@ def vote_cast(*, round, case_id, voter, ip=None, network="", user_agent="", now=
         raise VoteRefused(_("该投票不在投票时间内。"))
     rules = round.public_vote
     day = timezone.localdate(now)
+    voter_id = getattr(voter, "pk", voter)
     for attempt in range(CAST_RETRIES):
         try:
             with transaction.atomic():
-                return _cast(round, rules, case_id, voter, day, ip, network, user_agent, now)
+                return _cast(round, rules, case_id, voter_id, day, ip, network, user_agent, now)
         except IntegrityError:
             if attempt == CAST_RETRIES - 1:
                 raise VoteRefused(_("投票人数较多,请稍后再试。")) from None
     raise AssertionError("unreachable")
 
 
-def _cast(round_, rules, case_id, voter, day, ip, network, user_agent, now):
-    Voter.objects.select_for_update().filter(pk=voter.pk).values_list("pk").get()
-    counts = PublicVote.objects.filter(round=round_, voter=voter, day=day).aggregate(
+def _cast(round_, rules, case_id, voter_id, day, ip, network, user_agent, now):
+    if not Voter.objects.select_for_update().filter(pk=voter_id).values_list("pk").exists():
+        raise VoteRefused(_("请重新验证电子邮箱或手机号码。"))
+    counts = PublicVote.objects.filter(round=round_, voter_id=voter_id, day=day).aggregate(
         today=Count("pk"), case=Count("pk", filter=Q(case_id=case_id))
     )
     if counts["today"] >= rules.votes_per_day:
@@ -175,7 +178,7 @@ def _cast(round_, rules, case_id, voter, day, ip, network, user_agent, now):
     return PublicVote.objects.create(
         round=round_,
         case_id=case_id,
-        voter=voter,
+        voter_id=voter_id,
         day=day,
         day_slot=counts["today"] + 1,
         case_slot=counts["case"] + 1,

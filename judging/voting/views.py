@@ -111,28 +111,34 @@ class CaseVoteView(RoundMixin, FormView):
         return super().get_context_data(entry=self.entry, case=self.entry.case, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        self.entry  # noqa: B018 — 404 before anything else
-        if self.voter is None:
-            return redirect(_verify_url(self.round, request.path))
+        # The hot path of a vote day: one query finds the round, its rules and the case on
+        # the ballot; the page is rendered (and loaded) only when the vote is refused.
+        self.target = selectors.vote_target(kwargs["round_pk"], kwargs["case_pk"])
+        if self.target is None:
+            raise Http404
+        if request.session.get(SESSION_VOTER) is None:
+            return redirect(_verify_url(self.target.round, request.path))
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
+        ip = client_ip(self.request)
         try:
             services.vote_cast(
-                round=self.round,
-                case_id=self.entry.case_id,
-                voter=self.voter,
-                ip=client_ip(self.request),
-                network=network_of(client_ip(self.request)),
+                round=self.target.round,
+                case_id=self.target.case_id,
+                voter=self.request.session[SESSION_VOTER],
+                ip=ip,
+                network=network_of(ip),
                 user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
             )
         except DomainError as error:
             form.add_error(None, str(error))
             return self.render_to_response(self.get_context_data(form=form), status=409)
         messages.success(
-            self.request, _("投票成功:您为“%(title)s”投了一票。") % {"title": self.entry.case.title}
+            self.request,
+            _("投票成功:您为“%(title)s”投了一票。") % {"title": self.target.case.title},
         )
-        response = redirect("voting:ballot", round_pk=self.round.pk)
+        response = redirect("voting:ballot", round_pk=self.target.round_id)
         response.status_code = 303
         return response
 
