@@ -53,6 +53,7 @@ from cases.uploads import inspect_upload
 
 from .demo_application_form import application_form_pdf
 from .demo_data import current, jingchu, units, wangluo_lizheng, yueyoushu, yuezhi
+from .demo_public_vote import ensure_public_vote_demo
 from .models import Award, Criterion, Judge, Panel, PanelMembership, Round
 from .services.archive import archive_award
 
@@ -83,6 +84,7 @@ class DemoBuild:
     created: collections.Counter = dataclasses.field(default_factory=collections.Counter)
     accounts: list = dataclasses.field(default_factory=list)
     open_edition: Edition | None = None
+    public_vote_round: object = None
     deadline_moved: bool = False
 
     cache: dict = dataclasses.field(default_factory=dict)
@@ -122,6 +124,7 @@ def build_demo(*, now=None):
             for spec in source.EDITIONS:
                 _ensure_archive_edition(build, programme, spec, judges=judges, by=organiser)
         _ensure_current_edition(build, organiser=organiser, now=now)
+        build.public_vote_round = ensure_public_vote_demo(build, organiser=organiser, now=now)
     return build
 
 
