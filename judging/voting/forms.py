@@ -1,4 +1,4 @@
-from captcha.fields import CaptchaField
+from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,10 +8,15 @@ from .identity import normalise
 from .models import IdentifierKind
 
 
+class CaptchaWidget(CaptchaTextInput):
+    template_name = "judging/voting/captcha_widget.html"
+
+
 def _add_captcha(form):
     if settings.PUBLIC_VOTE_CAPTCHA:
         form.fields["captcha"] = CaptchaField(
             label=_("验证码"),
+            widget=CaptchaWidget,
             help_text=_("请输入图片中的字符(不区分大小写)"),
             error_messages={"invalid": _("验证码不正确,请重新输入。")},
         )

@@ -195,3 +195,18 @@ def test_combined_result_is_embargoed_until_publication(client):
     html = client.get(url).content.decode()
     assert "综合得分 C = 70% × E + 30% × P" in html
     assert "72.0000" in html and "71.0000" in html and "70.5000" in html
+
+
+def test_voting_pages_fit_a_strict_csp_and_captcha_image_has_its_own_view(client):
+    round_, cases, _ = make_vote_scenario()
+    pages = [
+        client.get(_ballot(round_)).content.decode(),
+        client.get(_case_url(round_, cases[0])).content.decode(),
+        client.get(reverse("voting:verify", args=[round_.pk])).content.decode(),
+    ]
+    for html in pages:
+        assert "style=" not in html and "<style" not in html and " on" + "click=" not in html
+        assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) is None
+    image = re.search(r'<img src="(/captcha/image/[0-9a-f]+/)"', pages[2]).group(1)
+    response = client.get(image)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
