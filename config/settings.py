@@ -302,3 +302,5 @@ CAPTCHA_TIMEOUT = 10  # minutes
 # server). The embedded default is one process, where the local-memory cache is shared by
 # all its threads; django-ratelimit's check knows only memcached and django-redis.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "backups")))
