@@ -19,7 +19,9 @@ What it does:
    connections, each request a real POST with CSRF token and session cookie;
 5. prints accepted votes/s, p50/p99 latency of accepted votes, refused and failed requests,
    whether the stored count equals the accepted votes (0 lost, 0 double-counted) and no
-   voter exceeds the limit, and the machine's load average before and after.
+   voter exceeds the limit, the machine's load average before and after, and the CPU time
+   gunicorn and the client used per request next to how busy the whole machine was (on a
+   shared machine the figure depends on what else runs).
 """
 
 import argparse
@@ -259,6 +261,33 @@ def run_load(args, round_pk, cases, sessions):
     return accepted, refused[0], failed, time.perf_counter() - started
 
 
+def process_cpu_seconds(pid):
+    """User + system CPU seconds of a process and of its (gunicorn worker) children."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(child) for child in children]
+    except OSError:
+        pass
+    total = 0
+    for one in pids:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def machine_busy_seconds():
+    """CPU seconds the whole machine spent busy (every process, ours or not)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values) - idle) / ticks
+
+
 def percentile(values, p):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -315,8 +344,13 @@ def main():
     )
     try:
         wait_for(args.port, gunicorn)
+        app_before, busy_before = process_cpu_seconds(gunicorn.pid), machine_busy_seconds()
+        client_before = time.process_time()
         accepted, refused, failed, seconds = run_load(args, round_.pk, cases, sessions)
         load_after = os.getloadavg()
+        app_cpu = process_cpu_seconds(gunicorn.pid) - app_before
+        busy = machine_busy_seconds() - busy_before
+        client_cpu = time.process_time() - client_before
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)
@@ -355,6 +389,14 @@ def main():
             f"p99 {percentile(accepted, 99) * 1000:.1f} ms, "
             f"mean {statistics.fmean(accepted) * 1000:.1f} ms"
         )
+    requests = len(accepted) + refused + len(failed)
+    print(
+        f"CPU: gunicorn {app_cpu * 1000 / requests:.1f} ms per request, this client "
+        f"{client_cpu * 1000 / requests:.1f} ms per request; the machine was busy "
+        f"{busy:.0f} of {seconds * (os.cpu_count() or 1):.0f} core-seconds, of which gunicorn "
+        f"{app_cpu:.0f} and this client {client_cpu:.0f} (the rest: PostgreSQL, Redis and "
+        f"other users of the machine)"
+    )
     print(
         f"refused beyond the limit: {refused} of {args.voters} expected; "
         f"failed requests: {len(failed)}" + (f" (first: {failed[:3]})" if failed else "")

@@ -8,7 +8,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -130,6 +129,7 @@ def voter_for_identifier_hash(*, identifier_hash, kind, now=None):
 
 # --- Voting --------------------------------------------------------------------------------
 def voting_open(round_, now=None):
+    """Whether votes are accepted now: `round_` is a Round or a selectors.VoteTarget."""
     now = now or timezone.now()
     return (
         round_.kind == RoundKind.PUBLIC_VOTE
@@ -141,47 +141,63 @@ def voting_open(round_, now=None):
 
 
 def vote_cast(*, round, case_id, voter, ip=None, network="", user_agent="", now=None):
-    # `voter` is a Voter or its id (the vote view has only the id from the session).
-    """Record one vote of `voter` for a case of the open round, within the round's limits per
-    day (Beijing time) and per case per day. The voter's row is locked, and the slot numbers
-    are unique in the database: two simultaneous votes cannot exceed a limit (the loser of a
-    race on a slot retries and is then counted against the limit)."""
+    """Record one vote of `voter` (a Voter or its id) for a case on the ballot of the open
+    round, within the round's limits per day (Beijing time) and per case per day."""
+    from .selectors import vote_target
+
+    target = vote_target(getattr(round, "pk", round), case_id)
+    if target is None:
+        raise VoteRefused(_("该案例不在本轮投票中。"))
+    return vote_cast_target(
+        target=target, voter=voter, ip=ip, network=network, user_agent=user_agent, now=now
+    )
+
+
+def vote_cast_target(*, target, voter, ip=None, network="", user_agent="", now=None):
+    """`vote_cast` for a `selectors.VoteTarget` already loaded (the vote view has it).
+
+    The voter's row is locked, and the slot numbers are unique in the database: two
+    simultaneous votes cannot exceed a limit (the loser of a race on a slot retries and is
+    then counted against the limit)."""
     now = now or timezone.now()
-    if not voting_open(round, now):
+    if not voting_open(target, now):
         raise VoteRefused(_("该投票不在投票时间内。"))
-    rules = round.public_vote
     day = timezone.localdate(now)
     voter_id = getattr(voter, "pk", voter)
     for attempt in range(CAST_RETRIES):
         try:
             with transaction.atomic():
-                return _cast(round, rules, case_id, voter_id, day, ip, network, user_agent, now)
+                return _cast(target, voter_id, day, ip, network, user_agent, now)
         except IntegrityError:
             if attempt == CAST_RETRIES - 1:
                 raise VoteRefused(_("投票人数较多,请稍后再试。")) from None
     raise AssertionError("unreachable")
 
 
-def _cast(round_, rules, case_id, voter_id, day, ip, network, user_agent, now):
+def _cast(target, voter_id, day, ip, network, user_agent, now):
     if not Voter.objects.select_for_update().filter(pk=voter_id).values_list("pk").exists():
         raise VoteRefused(_("请重新验证电子邮箱或手机号码。"))
-    counts = PublicVote.objects.filter(round=round_, voter_id=voter_id, day=day).aggregate(
-        today=Count("pk"), case=Count("pk", filter=Q(case_id=case_id))
+    # At most votes_per_day rows: counted here rather than by an aggregate query.
+    today = list(
+        PublicVote.objects.filter(round_id=target.round_id, voter_id=voter_id, day=day)
+        .order_by()
+        .values_list("case_id", flat=True)
     )
-    if counts["today"] >= rules.votes_per_day:
-        raise VoteRefused(_("您今天的 %(n)s 票已经投完,请明天再来。") % {"n": rules.votes_per_day})
-    if counts["case"] >= rules.votes_per_case:
+    on_case = today.count(target.case_id)
+    if len(today) >= target.votes_per_day:
+        raise VoteRefused(_("您今天的 %(n)s 票已经投完,请明天再来。") % {"n": target.votes_per_day})
+    if on_case >= target.votes_per_case:
         raise VoteRefused(
             _("您今天已为该案例投过 %(n)s 票,每人每天每个案例最多 %(n)s 票。")
-            % {"n": rules.votes_per_case}
+            % {"n": target.votes_per_case}
         )
     return PublicVote.objects.create(
-        round=round_,
-        case_id=case_id,
+        round_id=target.round_id,
+        case_id=target.case_id,
         voter_id=voter_id,
         day=day,
-        day_slot=counts["today"] + 1,
-        case_slot=counts["case"] + 1,
+        day_slot=len(today) + 1,
+        case_slot=on_case + 1,
         ip=ip,
         network=network,
         user_agent=(user_agent or "")[:USER_AGENT_MAX],

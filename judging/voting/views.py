@@ -16,7 +16,7 @@ from django_ratelimit.decorators import ratelimit
 
 from cases.services import DomainError
 
-from . import selectors, services
+from . import ratelimits, selectors, services
 from .forms import CodeForm, IdentifierForm, VoteForm
 from .identity import client_ip, network_of
 from .models import Voter
@@ -30,14 +30,14 @@ def _limited(prefix):
     by_ip = ratelimit(
         group=f"public-vote-{prefix}-ip",
         key="ip",
-        rate=f"judging.voting.ratelimits.{prefix}_ip_rate",
+        rate=getattr(ratelimits, f"{prefix}_ip_rate"),
         method="POST",
         block=True,
     )
     by_network = ratelimit(
         group=f"public-vote-{prefix}-net",
-        key="judging.voting.ratelimits.network_key",
-        rate=f"judging.voting.ratelimits.{prefix}_network_rate",
+        key=ratelimits.network_key,
+        rate=getattr(ratelimits, f"{prefix}_network_rate"),
         method="POST",
         block=True,
     )
@@ -117,15 +117,14 @@ class CaseVoteView(RoundMixin, FormView):
         if self.target is None:
             raise Http404
         if request.session.get(SESSION_VOTER) is None:
-            return redirect(_verify_url(self.target.round, request.path))
+            return redirect(_verify_url(self.target.round_id, request.path))
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         ip = client_ip(self.request)
         try:
-            services.vote_cast(
-                round=self.target.round,
-                case_id=self.target.case_id,
+            services.vote_cast_target(
+                target=self.target,
                 voter=self.request.session[SESSION_VOTER],
                 ip=ip,
                 network=network_of(ip),
@@ -136,15 +135,15 @@ class CaseVoteView(RoundMixin, FormView):
             return self.render_to_response(self.get_context_data(form=form), status=409)
         messages.success(
             self.request,
-            _("投票成功:您为“%(title)s”投了一票。") % {"title": self.target.case.title},
+            _("投票成功:您为“%(title)s”投了一票。") % {"title": self.target.case_title},
         )
         response = redirect("voting:ballot", round_pk=self.target.round_id)
         response.status_code = 303
         return response
 
 
-def _verify_url(round_, next_path):
-    url = reverse("voting:verify", kwargs={"round_pk": round_.pk})
+def _verify_url(round_pk, next_path):
+    url = reverse("voting:verify", kwargs={"round_pk": round_pk})
     return f"{url}?{urlencode({'next': next_path})}"
 
 
