@@ -210,3 +210,15 @@ def test_voting_pages_fit_a_strict_csp_and_captcha_image_has_its_own_view(client
     image = re.search(r'<img src="(/captcha/image/[0-9a-f]+/)"', pages[2]).group(1)
     response = client.get(image)
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
+
+
+@pytest.mark.parametrize("rounds", [1, 5])
+def test_open_votes_list_and_home_query_counts_do_not_grow(
+    client, django_assert_num_queries, rounds
+):
+    created = [make_vote_scenario(expert_values=(8,))[0] for _ in range(rounds)]
+    with django_assert_num_queries(1):
+        response = client.get(reverse("voting:round-list"))
+    assert all(_ballot(r) in response.content.decode() for r in created)
+    with django_assert_num_queries(4):  # programmes with editions, open calls, open votes
+        client.get(reverse("cases:home"))
