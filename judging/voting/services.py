@@ -15,6 +15,7 @@ from cases.services import DomainError, audit_log
 
 from ..models import EntryResult, Round, RoundEntry, RoundKind, RoundStatus
 from ..tabulation import to_decimal
+from . import selectors
 from .identity import code_hash, identifier_hash, normalise
 from .models import (
     IdentifierKind,
@@ -143,9 +144,7 @@ def voting_open(round_, now=None):
 def vote_cast(*, round, case_id, voter, ip=None, network="", user_agent="", now=None):
     """Record one vote of `voter` (a Voter or its id) for a case on the ballot of the open
     round, within the round's limits per day (Beijing time) and per case per day."""
-    from .selectors import vote_target
-
-    target = vote_target(getattr(round, "pk", round), case_id)
+    target = selectors.vote_target(getattr(round, "pk", round), case_id)
     if target is None:
         raise VoteRefused(_("该案例不在本轮投票中。"))
     return vote_cast_target(
@@ -314,12 +313,10 @@ def public_vote_close(*, round, by):
 def public_vote_tabulate(*, round, by, now=None):
     """Store the combined result of a closed round: one PublicVoteTally per case, and the
     combined score and rank on its RoundEntry."""
-    from .selectors import combined_result
-
     if round.status != RoundStatus.CLOSED:
         raise DomainError(_("网络投票结束后才能计算综合结果。"))
     now = now or timezone.now()
-    result = combined_result(round)
+    result = selectors.combined_result(round)
     with transaction.atomic():
         PublicVoteTally.objects.filter(round=round).delete()
         PublicVoteTally.objects.bulk_create(

@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 from django_ratelimit.decorators import ratelimit
 
 from cases.services import DomainError
@@ -216,7 +216,7 @@ class CodeView(RoundMixin, FormView):
         return redirect(_safe_next(self.request, self.round))
 
 
-class ImageView(RoundMixin, TemplateView):
+class ImageView(RoundMixin, View):
     """A case image (the only public attachments) of a case on the ballot."""
 
     def get(self, request, *args, **kwargs):

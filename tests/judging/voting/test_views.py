@@ -222,3 +222,14 @@ def test_open_votes_list_and_home_query_counts_do_not_grow(
     assert all(_ballot(r) in response.content.decode() for r in created)
     with django_assert_num_queries(4):  # programmes with editions, open calls, open votes
         client.get(reverse("cases:home"))
+
+
+def test_huge_ids_and_long_next_are_404_or_ignored(client):
+    round_, cases, _ = make_vote_scenario()
+    huge = "9" * 30
+    assert client.get(f"/vote/{huge}/").status_code == 404
+    assert client.get(f"/vote/{round_.pk}/cases/{huge}/").status_code == 404
+    assert client.get(f"/vote/{round_.pk}/cases/{cases[0].pk}/images/{huge}/").status_code == 404
+    verify = reverse("voting:verify", args=[round_.pk])
+    page = client.get(verify, {"next": "/" + "x" * 5000}).content.decode()
+    assert 'name="next" value="/vote/' in page
