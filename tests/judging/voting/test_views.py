@@ -233,3 +233,15 @@ def test_huge_ids_and_long_next_are_404_or_ignored(client):
     verify = reverse("voting:verify", args=[round_.pk])
     page = client.get(verify, {"next": "/" + "x" * 5000}).content.decode()
     assert 'name="next" value="/vote/' in page
+
+
+def test_code_request_needs_the_captcha(client):
+    round_, _, _ = make_vote_scenario()
+    verify = reverse("voting:verify", args=[round_.pk])
+    data = captcha_answer(client.get(verify).content.decode())
+    data["captcha_1"] = "nope"
+    response = client.post(verify, {"kind": "email", "value": "v@example.org", **data})
+    assert response.status_code == 200
+    assert "验证码不正确" in response.content.decode()
+    assert 'value="v@example.org"' in response.content.decode()  # input kept
+    assert mail.outbox == []
