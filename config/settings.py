@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "huey.contrib.djhuey",
-    "captcha",
+    "judging.voting.captcha_app.CaptchaConfig",
     "django_ratelimit",
     "cases",
     "judging",
