@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "huey.contrib.djhuey",
+    "judging.voting.captcha_app.CaptchaConfig",
     "django_ratelimit",
     "axes",
     "django_otp",
@@ -442,4 +443,27 @@ QUERY_VALUE_MAX_LENGTH = int(env("QUERY_VALUE_MAX_LENGTH", "2000"))
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "cases.admin.import_storage.TokenMediaStorage"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+
+# --- Public vote (网络投票, judging/voting; README "Public vote (大众评审)") -----------------
+# The voter's e-mail address or mobile number is stored only as an HMAC with this secret:
+# set it once and keep it (changing it makes every voter a new one). Defaults to SECRET_KEY.
+PUBLIC_VOTE_HASH_SECRET = env("PUBLIC_VOTE_HASH_SECRET", SECRET_KEY)
+PUBLIC_VOTE_SMS_PROVIDER = env("PUBLIC_VOTE_SMS_PROVIDER", "judging.voting.sms.ConsoleSmsProvider")
+PUBLIC_VOTE_CODE_MINUTES = int(env("PUBLIC_VOTE_CODE_MINUTES", "10"))
+PUBLIC_VOTE_CODE_ATTEMPTS = int(env("PUBLIC_VOTE_CODE_ATTEMPTS", "5"))
+# The CAPTCHA on the code request and on each vote; off only for the load benchmark.
+PUBLIC_VOTE_CAPTCHA = env_bool("PUBLIC_VOTE_CAPTCHA", default=True)
+# django-ratelimit rates per client IP and per /24 network ("" switches one off).
+PUBLIC_VOTE_RATE_IP = env("PUBLIC_VOTE_RATE_IP", "30/m")
+PUBLIC_VOTE_RATE_NETWORK = env("PUBLIC_VOTE_RATE_NETWORK", "300/m")
+PUBLIC_VOTE_CODE_RATE_IP = env("PUBLIC_VOTE_CODE_RATE_IP", "5/m")
+PUBLIC_VOTE_CODE_RATE_NETWORK = env("PUBLIC_VOTE_CODE_RATE_NETWORK", "50/m")
+CAPTCHA_IMAGE_SIZE = (120, 40)
+CAPTCHA_2X_IMAGE = False
+CAPTCHA_TIMEOUT = 10  # minutes
+# Rate-limit counters live in the default cache: Redis in production (shared by every app
+# server). The embedded default is one process, where the local-memory cache is shared by
+# all its threads; django-ratelimit's check knows only memcached and django-redis.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
 BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "backups")))

@@ -18,6 +18,8 @@ urlpatterns = [
     path("admin/login/", rate_limited("login")(admin.site.login)),
     path("admin/", admin.site.urls),
     path("judging/", include("judging.urls")),
+    path("vote/", include("judging.voting.urls")),
+    path("captcha/", include("captcha.urls")),
     path("accounts/", include("cases.account_urls")),
     path("portal/", include("cases.portal_urls")),
     path("", include("judging.urls_public")),

@@ -53,6 +53,7 @@ from cases.uploads import inspect_upload
 
 from .demo_application_form import application_form_pdf
 from .demo_data import current, jingchu, units, wangluo_lizheng, yueyoushu, yuezhi
+from .demo_public_vote import ensure_public_vote_demo
 from .heat.models import HeatCoverage, HeatItem, HeatList, HeatPeriod, HeatSeries, Outlet
 from .heat.services import heat_period_publish
 from .models import Award, Criterion, Judge, Panel, PanelMembership, Round
@@ -85,6 +86,7 @@ class DemoBuild:
     created: collections.Counter = dataclasses.field(default_factory=collections.Counter)
     accounts: list = dataclasses.field(default_factory=list)
     open_edition: Edition | None = None
+    public_vote_round: object = None
     deadline_moved: bool = False
 
     cache: dict = dataclasses.field(default_factory=dict)
@@ -131,6 +133,7 @@ def build_demo(*, now=None):
             by=organiser,
         )
         _ensure_current_edition(build, organiser=organiser, now=now)
+        build.public_vote_round = ensure_public_vote_demo(build, organiser=organiser, now=now)
     return build
 
 

@@ -116,6 +116,7 @@ class RoundKind(models.TextChoices):
     VERIFICATION = "verification", _("走访核实")
     VOTE = "vote", _("全体会议投票")
     METRIC = "metric", _("数据指标")
+    PUBLIC_VOTE = "public_vote", _("网络投票(大众评审)")
 
 
 class RoundStatus(models.TextChoices):
@@ -798,4 +799,13 @@ from .heat.models import (  # noqa: E402, F401
     HeatSeries,
     MentionCount,
     Outlet,
+)
+
+# The public vote (网络投票) is a package of its own; its models belong to this app.
+from .voting.models import (  # noqa: E402, F401
+    PublicVote,
+    PublicVoteSettings,
+    PublicVoteTally,
+    Voter,
+    VoterChallenge,
 )

@@ -163,4 +163,23 @@ def check_heat(*, rounds=None, include_open=False):
     return [Report("heat", "heat lists", lines)]
 
 
-CHECKS = [check_rankings, check_votes, check_awards, check_heat]
+def check_public_votes(*, rounds=None, include_open=False):
+    """Public votes (网络投票): valid vote counts and the combined expert + public scores."""
+    if rounds:
+        return []
+    from ..voting.verify import public_vote_differences, tabulated_rounds
+
+    return [
+        Report(
+            "public vote",
+            f"public vote {round_.pk} {round_}",
+            [
+                f"{d.case} {d.what}: stored {d.stored}, recomputed {d.recomputed}"
+                for d in public_vote_differences(round_)
+            ],
+        )
+        for round_ in tabulated_rounds()
+    ]
+
+
+CHECKS = [check_rankings, check_votes, check_awards, check_heat, check_public_votes]

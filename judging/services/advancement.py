@@ -148,6 +148,8 @@ def _check_rule(round_):
     rule = round_.advancement_rule
     if round_.kind == RoundKind.METRIC:
         raise DomainError(_("数据指标轮次不设晋级。"))
+    if round_.kind == RoundKind.PUBLIC_VOTE:
+        raise DomainError(_("网络投票轮次的结果是专家与公众的综合得分,不设晋级。"))
     if round_.kind == RoundKind.VOTE or rule == AdvancementRule.NONE:
         return
     if round_.kind == RoundKind.VERIFICATION and rule != AdvancementRule.ALL_VERIFIED:

@@ -177,6 +177,8 @@ class AssignmentReport:
 def _check_round(round_):
     if round_.kind == RoundKind.METRIC:
         raise DomainError(_("数据指标轮次不分配专家。"))
+    if round_.kind == RoundKind.PUBLIC_VOTE:
+        raise DomainError(_("网络投票轮次不分配专家。"))
     if round_.status == RoundStatus.CLOSED:
         raise DomainError(_("轮次“%(round)s”已结束,不能再分配。") % {"round": round_.name})
 

@@ -72,6 +72,13 @@ def round_sync_first_entries(*, round):
 SHORT_LIST_LIMIT = 20
 
 
+def _refuse_public_vote(round_):
+    # A public vote opens and closes through judging.voting.services, which check its
+    # settings and tabulate the combined result on closing.
+    if round_.kind == RoundKind.PUBLIC_VOTE:
+        raise DomainError(_("网络投票轮次请在“网络投票设置”中开启和结束。"))
+
+
 def previous_round(round_):
     return (
         Round.objects.filter(edition_id=round_.edition_id, order__lt=round_.order)
@@ -174,6 +181,7 @@ def round_open(*, round, by):
     """
     with transaction.atomic():
         round_ = _lock(round)
+        _refuse_public_vote(round_)
         current = _check_transition(round_, RoundStatus.OPEN)
         if current == RoundStatus.CLOSED:
             raise DomainError(_("已结束的轮次须填写理由后重新开启。"))
@@ -219,6 +227,7 @@ def round_close(*, round, by, confirmed=False):
     and confirmed (`confirmed`)."""
     with transaction.atomic():
         round_ = _lock(round)
+        _refuse_public_vote(round_)
         current = _check_transition(round_, RoundStatus.CLOSED)
         judges, drafts = round_close_outstanding(round_)
         if (judges or drafts) and not confirmed:

@@ -115,6 +115,7 @@ def world():
     Vote.objects.create(round=vote, case=case, judge=judge, choice=VoteChoice.TIER, tier=tier)
     VoteThreshold.objects.create(round=vote, tier=tier, numerator=2, denominator=3, inclusive=True)
     Conflict.objects.create(judge=judge, unit=unit, source=ConflictSource.DECLARED)
+    _public_vote_rows(edition=edition, source=scoring, case=case)
     award = make_award(case=case, tier=tier, citation="以数据驱动治理。", commentator=judge)
     Objection.objects.create(
         award=award, name="王某", unit_name="某单位", phone="020-1234567", reason="材料不实"
@@ -168,6 +169,30 @@ def world():
         item=item, outlet=Outlet.objects.create(name="人民日报", level="central")
     )
     return organiser
+
+
+def _public_vote_rows(*, edition, source, case):
+    from django.utils import timezone
+
+    from judging.voting.models import PublicVote, PublicVoteSettings, Voter
+
+    public = make_round(edition=edition, order=4, kind=RoundKind.PUBLIC_VOTE)
+    PublicVoteSettings.objects.create(round=public, source_round=source)
+    now = timezone.now()
+    voter = Voter.objects.create(
+        identifier_hash="a" * 64, kind="email", created_at=now, verified_at=now
+    )
+    PublicVote.objects.create(
+        round=public,
+        case=case,
+        voter=voter,
+        day=now.date(),
+        day_slot=1,
+        case_slot=1,
+        ip="203.0.113.9",
+        network="203.0.113.0/24",
+        created_at=now,
+    )
 
 
 # --- every page loads ----------------------------------------------------------------------
