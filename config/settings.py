@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
+    "django.contrib.syndication",
+    "django_prose_editor",
     "django_filters",
     "import_export",
     "huey.contrib.djhuey",
@@ -275,6 +278,8 @@ CASE_ATTACHMENT_MAX_BYTES = int(env("CASE_ATTACHMENT_MAX_BYTES", str(20 * 1024 *
 CASE_ATTACHMENTS_TOTAL_MAX_BYTES = int(
     env("CASE_ATTACHMENTS_TOTAL_MAX_BYTES", str(100 * 1024 * 1024))
 )
+
+CONTENT_IMAGE_URL_PREFIX = "/site/images/"
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from config.health import health
+from judging.content.urls import sitemap_urlpatterns
 
 admin.site.site_header = _("案例评选平台 · 后台管理")
 admin.site.site_title = _("案例评选平台后台")
@@ -15,6 +16,8 @@ urlpatterns = [
     path("judging/", include("judging.urls")),
     path("accounts/", include("cases.account_urls")),
     path("portal/", include("cases.portal_urls")),
+    path("site/", include("judging.content.urls")),
+    path("", include(sitemap_urlpatterns)),
     path("", include("judging.urls_public")),
     path("", include("cases.urls")),
 ]

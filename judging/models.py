@@ -777,3 +777,13 @@ class RoundExport(models.Model):
     def filename(self):
         kind = "anonymous" if self.anonymous else "scores"
         return f"round-{self.round_id}-{kind}.{self.fmt}"
+
+
+from .content.models import (  # noqa: E402,F401  (the CMS's models live in judging/content)
+    Article,
+    ArticleAttachment,
+    ArticleImage,
+    ArticleVersion,
+    MenuItem,
+    SearchDocument,
+)

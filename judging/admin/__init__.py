@@ -1,5 +1,6 @@
 """The judging back office, one module per area."""
 
+from ..content import admin as content_admin  # noqa: F401  (articles, images, menus)
 from . import (  # noqa: F401  (registers the ModelAdmins)
     archive,
     awards,  # awards, objections, committee commentary, the decision workflow

@@ -1,0 +1,43 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Article, ArticleStatus
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), max_length=100, required=False)
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The article form of the back office: explicit fields, the body edited with the rich
+    text editor (its HTML is sanitised again by the service on save)."""
+
+    class Meta:
+        model = Article
+        fields = [
+            "programme",
+            "kind",
+            "title",
+            "slug",
+            "summary",
+            "cover_image",
+            "body",
+            "edition",
+            "cases",
+            "units",
+            "publish_at",
+        ]
+
+
+class ScheduleForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        label=_("发布时间"),
+        required=False,
+        help_text=_("留空即刻发布;填写将来的时间为定时发布"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+    )
+    reason = forms.CharField(label=_("说明"), max_length=500, required=False)
+
+
+STATUS_LABELS = dict(ArticleStatus.choices)
