@@ -129,13 +129,26 @@ def time_call(function, repeat=1):
 
 
 # --- the data ------------------------------------------------------------------------------
-def ensure_workload():
-    from bench import public_pages, workload
-    from cases.models import Edition
+def judges_for(cases):
+    """Judges scaled to about 200 assignments each at 5 per case (2,000 cases: 50)."""
+    return max(5, round(cases / 40))
 
-    built = {}
-    if not Edition.objects.filter(programme__slug=workload.BENCH_PROGRAMME_SLUG).exists():
-        built["workload_seconds"] = workload.build(stdout=sys.stderr)["seconds"]
+
+def ensure_workload(cases=2000):
+    from bench import public_pages, workload
+    from cases.models import Case, Edition
+
+    built = {"cases": cases}
+    edition = Edition.objects.filter(programme__slug=workload.BENCH_PROGRAMME_SLUG).first()
+    if edition is None:
+        built["workload_seconds"] = workload.build(
+            cases=cases, judges=judges_for(cases), stdout=sys.stderr
+        )["seconds"]
+    elif (found := Case.objects.filter(edition=edition).count()) != cases:
+        raise SystemExit(
+            f"this database holds a {found}-case workload, not {cases}: "
+            "use one database per size (bench/scale.py does)"
+        )
     public_pages.build()
     return built
 
@@ -458,7 +471,9 @@ def measure_http(ctx, *, duration=20, port=8765):
         "5": None,
     }
     rows = []
-    for name, url in urls.items():
+    urls = {**urls, "0 do-nothing Django view (the ceiling)": "/bench/noop/"}
+    cookies["0"] = None
+    for name, url in sorted(urls.items()):
         key = name[0]
         if key not in cookies:
             continue
@@ -489,6 +504,8 @@ def gunicorn(port):
             "-m",
             "gunicorn",
             "config.wsgi",
+            "--env",
+            "DJANGO_SETTINGS_MODULE=bench.noop_settings",
             "--workers",
             "2",
             "--bind",
@@ -623,6 +640,13 @@ def main():
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--no-http", action="store_true", help="skip the gunicorn + wrk part")
     parser.add_argument("--duration", type=int, default=20, help="seconds of each wrk run")
+    parser.add_argument("--port", type=int, default=8765, help="port of the gunicorn under test")
+    parser.add_argument(
+        "--cases",
+        type=int,
+        default=int(os.environ.get("BENCH_CASES", "2000")),
+        help="size of the workload (cases; judges scale to ~200 assignments each)",
+    )
     parser.add_argument("--only", choices=["pages", "operations", "http"], action="append")
     parser.add_argument(
         "--profile", metavar="DIR", help="only write a pyinstrument profile of each page to DIR"
@@ -640,7 +664,11 @@ def main():
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    report = {"database": connection.vendor, "machine": machine(), **ensure_workload()}
+    report = {
+        "database": connection.vendor,
+        "machine": machine(),
+        **ensure_workload(args.cases),
+    }
     report["load_before"] = load_average()
     ctx = context()
     if args.profile:
@@ -650,7 +678,7 @@ def main():
     report["pages"] = measure_pages(ctx) if "pages" in parts else []
     report["operations"] = measure_operations(ctx) if "operations" in parts else []
     if "http" in parts and not args.no_http:
-        report["http"] = measure_http(ctx, duration=args.duration)
+        report["http"] = measure_http(ctx, duration=args.duration, port=args.port)
     report["load_after"] = load_average()
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))

@@ -306,8 +306,34 @@ class UnitLevel(models.TextChoices):
     TOWNSHIP = "township", _("乡镇街道")
 
 
+class UnitRegistryStatus(models.TextChoices):
+    """A unit is picked from the register; one that is not there is requested, and an
+    organiser accepts the request, matches it to a registered unit (a merge) or rejects it."""
+
+    REGISTERED = "registered", _("已登记")
+    REQUESTED = "requested", _("待审核")
+    REJECTED = "rejected", _("未通过")
+
+
 class Unit(models.Model):
     name = models.CharField(_("单位名称"), max_length=200, unique=True)
+    registry_status = models.CharField(
+        _("名录状态"),
+        max_length=20,
+        choices=UnitRegistryStatus.choices,
+        default=UnitRegistryStatus.REGISTERED,
+        db_index=True,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("申请人"),
+    )
+    requested_at = models.DateTimeField(_("申请时间"), null=True, blank=True)
+    review_note = models.TextField(_("审核意见"), blank=True)
     type = models.CharField(_("单位类型"), max_length=30, choices=UnitType.choices)
     level = models.CharField(_("行政层级"), max_length=20, choices=UnitLevel.choices, blank=True)
     region = models.ForeignKey(

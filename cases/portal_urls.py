@@ -17,6 +17,7 @@ urlpatterns = [
         "cases/<int:pk>/receipt.pdf", portal.CaseReceiptPdfView.as_view(), name="case-receipt-pdf"
     ),
     path("cases/<int:pk>/versions/", portal.CaseHistoryView.as_view(), name="case-history"),
+    path("units/request/", portal.UnitRequestView.as_view(), name="unit-request"),
     path(
         "attachments/<int:pk>/", portal.AttachmentDownloadView.as_view(), name="attachment-download"
     ),

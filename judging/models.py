@@ -160,6 +160,13 @@ class Round(models.Model):
     blind = models.BooleanField(_("匿名评审"), default=False, help_text=_("对专家隐藏申报单位"))
     reviews_per_case = models.PositiveIntegerField(_("每案例评审人数"), default=3)
     judges_see_others = models.BooleanField(_("提交后可见他人评分"), default=False)
+    regional_recusal = models.BooleanField(
+        _("地域回避"),
+        default=False,
+        help_text=_(
+            "专家不评审本人所在地区(含下辖地区)单位的案例(按专家的“地区”与案例各单位的地区判断)"
+        ),
+    )
     comment_required = models.BooleanField(_("必须填写评语"), default=False)
     aggregation = models.CharField(
         _("汇总方式"), max_length=20, choices=Aggregation.choices, default=Aggregation.MEAN
@@ -228,6 +235,7 @@ class ConflictSource(models.TextChoices):
     DECLARED = "declared", _("专家申报")
     DETECTED = "detected", _("系统识别")
     RECUSAL = "recusal", _("主动回避")
+    REGION = "region", _("地域回避")
 
 
 class Conflict(models.Model):

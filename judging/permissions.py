@@ -8,10 +8,11 @@ categories. Staff status gives nothing here: organisers read everything in the a
 only see the vote tally in the workspace.
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
-from cases.models import Case, CaseLeadUnit
+from cases.models import Case, CaseLeadUnit, Region, Unit
 
 from .models import (
     PANEL_CHAIR_ROLES,
@@ -63,7 +64,21 @@ def _conflict_free(judge, prefix):
             ~Q(**{f"{prefix}submitting_unit__in": units}),
             ~Exists(CaseLeadUnit.objects.filter(case=case, unit__in=units)),
         ]
+    if prefix == "case__" and judge.region_id:
+        filters.append(~_regional_conflict(judge))
     return filters
+
+
+def _regional_conflict(judge):
+    """On Assignment rows: the round asks for regional recusal and one of the case's units
+    lies in the judge's region or below it (the `regional` rule of `conflict_map`)."""
+    path = Subquery(Region.objects.filter(pk=judge.region_id).values("path"))
+    in_region = Q(region__path=path) | Q(region__path__startswith=Concat(path, Value("/")))
+    unit_in_region = Unit.objects.filter(in_region)
+    return Q(round__regional_recusal=True) & (
+        Q(case__submitting_unit__in=unit_in_region)
+        | Exists(CaseLeadUnit.objects.filter(case=OuterRef("case"), unit__in=unit_in_region))
+    )
 
 
 def eligible_assignments(judge):

@@ -28,6 +28,11 @@ urlpatterns = [
         public.EditionStatisticsView.as_view(),
         name="edition-statistics",
     ),
+    path(
+        "statistics/<slug:programme_slug>/",
+        public.ProgrammeStatisticsView.as_view(),
+        name="programme-statistics",
+    ),
     path("units/<int:pk>/history/", public.UnitHistoryView.as_view(), name="unit-history"),
     path("regions/<int:pk>/history/", public.RegionHistoryView.as_view(), name="region-history"),
 ]

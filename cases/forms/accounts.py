@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Region, UnitLevel, UnitType, User
 from ..services.accounts import normalise_unit_name, unit_find
+from ..services.register import likely_matches
 
 
 class PasswordPairMixin:
@@ -79,6 +80,10 @@ class RegistrationForm(PasswordPairMixin, forms.Form):
         widget=forms.TextInput(attrs={"type": "tel"}),
     )
 
+    unit_confirmed_new = forms.BooleanField(
+        label=_("我已核对名称相近的已登记单位,本单位不是其中之一"), required=False
+    )
+
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
@@ -101,7 +106,27 @@ class RegistrationForm(PasswordPairMixin, forms.Form):
             )
         elif unit is None and not cleaned.get("unit_type"):
             self.add_error("unit_type", _("新登记的单位请选择单位类型。"))
+        if unit is None:
+            self._check_variants(name, confirmed=cleaned.get("unit_confirmed_new"))
         return cleaned
+
+    def _check_variants(self, name, *, confirmed):
+        matches = likely_matches(name)
+        same = [match for match in matches if match.same_key]
+        if same:
+            self.add_error(
+                "unit_name",
+                _("名录中已有“%(unit)s”(写法不同),请改用该名称。") % {"unit": same[0].name},
+            )
+        elif matches and not confirmed:
+            self.add_error(
+                "unit_name",
+                _(
+                    "名录中有名称相近的单位:%(names)s。如果是其中之一,请改用该名称;"
+                    "如确为新单位,请勾选下方的确认后再提交。"
+                )
+                % {"names": "、".join(match.name for match in matches)},
+            )
 
 
 class InvitationForm(forms.Form):

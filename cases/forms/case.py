@@ -10,8 +10,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ..models import AttachmentKind, Case, MediaCoverage
-from ..services.accounts import normalise_unit_name
+from ..models import AttachmentKind, Case, MediaCoverage, UnitRegistryStatus
+from ..services.accounts import normalise_unit_name, unit_find
 from ..services.submission import CaseContent, MediaItem
 from ..uploads import MAX_IMAGES, inspect_upload
 
@@ -53,6 +53,27 @@ class CaseStartForm(forms.Form):
             self.fields["owner_unit"].initial = units[0].pk
 
 
+def _require_registered(names):
+    """Units are picked from the register (a requested unit counts until it is decided)."""
+    unknown = [name for name in names if unit_find(name) is None]
+    rejected = [
+        name
+        for name in names
+        if name not in unknown and unit_find(name).registry_status == UnitRegistryStatus.REJECTED
+    ]
+    errors = [
+        ValidationError(
+            _("“%(name)s”不在单位名录中:请从名录中选择,或先申请登记该单位。") % {"name": name}
+        )
+        for name in unknown
+    ] + [
+        ValidationError(_("“%(name)s”的单位登记申请未通过,请改选名录中的单位。") % {"name": name})
+        for name in rejected
+    ]
+    if errors:
+        raise ValidationError(errors)
+
+
 class CaseForm(forms.Form):
     """The whole case on one page. `accepted_uploads()` gives the files that passed their
     content checks, so the view can keep them even when other fields have errors."""
@@ -65,7 +86,7 @@ class CaseForm(forms.Form):
         label=_("主创单位"),
         required=False,
         widget=_textarea(3),
-        help_text=_("每行一个单位,按署名顺序填写;已登记的单位会自动关联,新单位会一并登记。"),
+        help_text=_("每行一个单位,按署名顺序填写;须为单位名录中的单位,名录中没有的请先申请登记。"),
     )
     submitting_unit = forms.CharField(
         label=_("报送单位"),
@@ -171,7 +192,14 @@ class CaseForm(forms.Form):
         too_long = [name for name in names if len(name) > 200]
         if too_long:
             raise ValidationError(_("单位名称不能超过 200 字:%(name)s") % {"name": too_long[0]})
+        _require_registered(names)
         return names
+
+    def clean_submitting_unit(self):
+        name = normalise_unit_name(self.cleaned_data.get("submitting_unit", ""))
+        if name:
+            _require_registered([name])
+        return name
 
     def clean_application_form(self):
         file = self.cleaned_data.get("application_form")

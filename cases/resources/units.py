@@ -7,6 +7,7 @@ from import_export.fields import Field
 
 from ..models import Unit, UnitLevel, UnitType
 from ..services.imports import region_from_path
+from ..services.register import UnitKeyIndex, unit_name_key
 from .base import (
     ChoiceWidget,
     RowError,
@@ -14,6 +15,7 @@ from .base import (
     TextWidget,
     YesNoWidget,
     cell_text,
+    excel_row,
 )
 
 REGION_SEPARATORS = re.compile(r"\s*[//›>]\s*")
@@ -54,10 +56,34 @@ class UnitResource(StrictImportResource):
         name = cell_text(row["单位名称"])
         if name:
             self.resolve(errors, "单位名称", self.remember, ("unit", name), **kwargs)
+            if instance.pk is None:
+                self.resolve(errors, "单位名称", self.not_a_variant, name, **kwargs)
         if "地区" in row:
             instance.region = self.resolve(errors, "地区", self.region_of, row["地区"])
         if "上级单位" in row:
             instance.parent = self.resolve(errors, "上级单位", self.parent_of, instance, row)
+
+    def not_a_variant(self, name, **kwargs):
+        """A new unit whose name is another spelling of a unit in the register (or of an
+        earlier row) is refused: the register keeps one name per unit."""
+        index = self.memoised("unit-key-index", None, UnitKeyIndex)
+        same = [match for match in index.matches(name) if match.same_key and match.name != name]
+        if same:
+            raise RowError(
+                _(
+                    "“%(name)s”与名录中的“%(existing)s”视为同一单位(写法不同)。请改用该名称;"
+                    "如确为两个单位,请联系系统管理员。"
+                )
+                % {"name": name, "existing": same[0].name}
+            )
+        first = self.memo.setdefault("unit-keys", {}).setdefault(
+            unit_name_key(name), (name, excel_row(kwargs["row_number"]))
+        )
+        if first[0] != name:
+            raise RowError(
+                _("“%(name)s”与第%(row)s行的“%(other)s”视为同一单位(写法不同),请只保留一种写法。")
+                % {"name": name, "row": first[1], "other": first[0]}
+            )
 
     def region_of(self, text):
         text = cell_text(text)

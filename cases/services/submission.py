@@ -33,8 +33,8 @@ from ..models import (
     Category,
     EditionStatus,
     MediaCoverage,
-    Unit,
     UnitMembership,
+    UnitRegistryStatus,
 )
 from ..uploads import MAX_IMAGES, InspectedFile
 from .accounts import normalise_unit_name, site_url, unit_find
@@ -152,11 +152,14 @@ def case_create(*, edition, unit, by, title, category=None, at=None):
 
 
 def _unit_named(name):
-    """An existing unit by name, or a new unverified one. A unit named on a case but not yet
-    registered gets no type of its own (the organiser fills it in the admin)."""
+    """The unit of the register with this name. Units are never created from a case: one that
+    is not registered is requested first (`cases.services.register.unit_request`)."""
     unit = unit_find(name)
-    if unit is None:
-        unit = Unit.objects.create(name=normalise_unit_name(name), type="", level="")
+    if unit is None or unit.registry_status == UnitRegistryStatus.REJECTED:
+        raise DomainError(
+            _("“%(name)s”不在单位名录中,请从名录中选择,或先申请登记该单位。")
+            % {"name": normalise_unit_name(name)}
+        )
     return unit
 
 
@@ -296,6 +299,22 @@ def submission_problems(case):
             _("“%(unit)s”尚未通过组织方核验,暂时只能保存草稿,核验通过后才能提交。")
             % {"unit": case.owner_unit},
         )
+    named_units = [
+        ("lead_units", link.unit) for link in case.lead_unit_links.select_related("unit")
+    ]
+    if case.submitting_unit_id:
+        named_units.append(("submitting_unit", case.submitting_unit))
+    for field_name, unit in named_units:
+        if unit.registry_status == UnitRegistryStatus.REQUESTED:
+            add(
+                field_name,
+                _("“%(unit)s”的单位登记申请尚待组织方审核,审核通过后才能提交。") % {"unit": unit},
+            )
+        elif unit.registry_status == UnitRegistryStatus.REJECTED:
+            add(
+                field_name,
+                _("“%(unit)s”的单位登记申请未通过,请改选名录中的单位。") % {"unit": unit},
+            )
     if not case.category_id:
         add("category", _("请选择案例类别。"))
     if not case.title.strip():

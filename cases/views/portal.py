@@ -16,7 +16,15 @@ from django.views.generic import FormView, TemplateView
 
 from .. import portal_selectors as selectors
 from ..forms.case import CaseForm, CaseStartForm, media_formset
-from ..models import Attachment, CaseStatus, Edition, Unit
+from ..forms.units import UnitRequestForm
+from ..models import (
+    Attachment,
+    CaseStatus,
+    Edition,
+    Unit,
+    UnitMembership,
+    UnitRegistryStatus,
+)
 from ..permissions import (
     can_download_attachment,
     can_edit_case,
@@ -26,7 +34,7 @@ from ..permissions import (
     is_unit_member,
 )
 from ..receipts import receipt_pdf
-from ..services import DomainError
+from ..services import DomainError, register
 from ..services import submission as services
 from ..uploads import MAX_IMAGES
 
@@ -398,3 +406,56 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+class UnitRequestView(LoginRequiredMixin, FormView):
+    """Request a unit that is not in the register, to name it on a case. Similar names in
+    the register are shown first, so a unit is not registered twice under two spellings."""
+
+    template_name = "cases/unit_request.html"
+    form_class = UnitRequestForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if (
+            request.user.is_authenticated
+            and not UnitMembership.objects.filter(user=request.user).exists()
+        ):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            registered_names=Unit.objects.filter(
+                registry_status=UnitRegistryStatus.REGISTERED
+            ).values_list("name", flat=True)[:2000],
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            unit = register.unit_request(
+                name=data["name"],
+                type=data["type"],
+                level=data["level"],
+                region=data["region"],
+                parent=data["parent_name"],
+                by=self.request.user,
+                confirmed_new=data["confirmed_new"],
+            )
+        except register.DuplicateUnit as error:
+            form.add_error("name", str(error))
+            return self.render_to_response(
+                self.get_context_data(form=form, likely_matches=error.matches)
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _(
+                "已提交“%(unit)s”的登记申请。现在可以在案例中填写该单位并保存草稿;组织方审核通过后即可提交。"
+            )
+            % {"unit": unit},
+        )
+        return redirect("portal:case-list")

@@ -180,6 +180,7 @@ class RoundControlMixin:
         found = conflict_map(
             cases=round_cases(round_),
             judges=Judge.objects.filter(memberships__panel__edition_id=round_.edition_id),
+            regional=round_.regional_recusal,
         )
         pairs = sorted(found.pairs())
         cases = Case.objects.in_bulk({c for c, _j in pairs})

@@ -275,7 +275,15 @@ class RoundAdmin(RoundControlMixin, EditionChoicesMixin, admin.ModelAdmin):
         (gettext_lazy("时间"), {"fields": ["opens_at", "closes_at"]}),
         (
             gettext_lazy("评审规则"),
-            {"fields": ["blind", "reviews_per_case", "judges_see_others", "comment_required"]},
+            {
+                "fields": [
+                    "blind",
+                    "reviews_per_case",
+                    "judges_see_others",
+                    "comment_required",
+                    "regional_recusal",
+                ]
+            },
         ),
         (
             gettext_lazy("汇总与晋级"),

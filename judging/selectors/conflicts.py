@@ -28,7 +28,12 @@ from cases.models import Case, CaseLeadUnit, Unit
 from ..models import Conflict, ConflictSource, Judge
 
 # When several reasons apply to one pair, the most specific is reported.
-_PRIORITY = {ConflictSource.RECUSAL: 3, ConflictSource.DECLARED: 2, ConflictSource.DETECTED: 1}
+_PRIORITY = {
+    ConflictSource.RECUSAL: 3,
+    ConflictSource.DECLARED: 2,
+    ConflictSource.DETECTED: 1,
+    ConflictSource.REGION: 0,
+}
 
 
 class UnitTree:
@@ -133,9 +138,19 @@ class ConflictMap:
             self.by_case[case_id][judge_id] = source
 
 
-def conflict_map(*, cases, judges):
+def region_prefixes(path):
+    """`广东省/汕头市/濠江区` → the paths of the region and of every region above it."""
+    parts = (path or "").split("/")
+    return ["/".join(parts[:n]) for n in range(1, len(parts) + 1)] if path else []
+
+
+def conflict_map(*, cases, judges, regional=False):
     """Conflicts between the `cases` and `judges` querysets (any filters; they are used as
-    subqueries, so their size does not change the number of queries: five)."""
+    subqueries, so their size does not change the number of queries: five; seven with
+    `regional`).
+
+    `regional` (a round's `regional_recusal`): a judge is also in conflict with a case one of
+    whose units (submitting or lead) lies in the judge's region or below it."""
     result = ConflictMap()
     tree = unit_tree()
 
@@ -186,15 +201,37 @@ def conflict_map(*, cases, judges):
             for judge_id, source in below_unit.get(unit_id, ()):
                 result._add(case_id, judge_id, source)
 
+    if regional:
+        _add_regional(result, case_units, judges)
+
     for case_id, judge_id in recusals:
         # A case-level conflict counts as a recusal whatever its recorded source.
         result._add(case_id, judge_id, ConflictSource.RECUSAL)
     return result
 
 
-def case_conflict_source(*, judge, case):
+def _add_regional(result, case_units, judges):
+    judges_at = defaultdict(list)  # region path -> judges of that region
+    for judge_id, path in judges.filter(region__isnull=False).values_list("pk", "region__path"):
+        judges_at[path].append(judge_id)
+    if not judges_at:
+        return
+    unit_ids = {unit_id for units in case_units.values() for unit_id in units}
+    unit_path = dict(
+        Unit.objects.filter(pk__in=unit_ids, region__isnull=False).values_list("pk", "region__path")
+    )
+    for case_id, units in case_units.items():
+        for unit_id in units:
+            for prefix in region_prefixes(unit_path.get(unit_id)):
+                for judge_id in judges_at.get(prefix, ()):
+                    result._add(case_id, judge_id, ConflictSource.REGION)
+
+
+def case_conflict_source(*, judge, case, regional=False):
     """The `ConflictSource` value why `judge` may not review `case`, or None."""
     found = conflict_map(
-        cases=Case.objects.filter(pk=case.pk), judges=Judge.objects.filter(pk=judge.pk)
+        cases=Case.objects.filter(pk=case.pk),
+        judges=Judge.objects.filter(pk=judge.pk),
+        regional=regional,
     )
     return found.source(case_id=case.pk, judge_id=judge.pk)

@@ -11,7 +11,18 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.db.models import Case as CaseWhen
-from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, Value, When
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils.translation import gettext as _
 
 from cases.models import (
@@ -245,14 +256,74 @@ class EditionStatistics:
 REGION_DEPTH = 2  # roll regions up to province › city (广东省/汕头市)
 
 
+def _first_lead_unit(case_ref):
+    return CaseLeadUnit.objects.filter(case=case_ref).order_by("order", "pk")
+
+
+def with_statistics_unit(queryset, prefix=""):
+    """Annotate `stat_region_path` and `stat_level`: those of the case's submitting unit
+    (报送单位), or of its first lead unit (主创单位) when the case has no submitting unit (the
+    archive's cases). One unit per case, so no case is counted twice."""
+    case_ref = OuterRef(f"{prefix}pk" if prefix else "pk")
+    lead = _first_lead_unit(case_ref)
+    no_submitter = Q(**{f"{prefix}submitting_unit__isnull": True})
+    return queryset.annotate(
+        stat_region_path=CaseWhen(
+            When(no_submitter, then=Subquery(lead.values("unit__region__path")[:1])),
+            default=F(f"{prefix}submitting_unit__region__path"),
+            output_field=CharField(),
+        ),
+        stat_level=CaseWhen(
+            When(no_submitter, then=Subquery(lead.values("unit__level")[:1])),
+            default=F(f"{prefix}submitting_unit__level"),
+            output_field=CharField(),
+        ),
+    )
+
+
+def _region_label(path):
+    return " › ".join(path.split("/")[:REGION_DEPTH]) if path else _("未填写地区")
+
+
+def count_by_region(queryset):
+    """`[(region label, count)]`, most first, over a queryset annotated by
+    `with_statistics_unit`; regions rolled up to `REGION_DEPTH` levels."""
+    by_region = {}
+    rows = queryset.values("stat_region_path").annotate(n=Count("pk")).order_by()
+    for row in rows:
+        label = _region_label(row["stat_region_path"])
+        by_region[label] = by_region.get(label, 0) + row["n"]
+    return sorted(by_region.items(), key=lambda item: (-item[1], item[0]))
+
+
+def count_by_level(queryset):
+    """`[(level label, count)]` in the order of `UnitLevel`, unknown levels last."""
+    counts = {}
+    for row in queryset.values("stat_level").annotate(n=Count("pk")).order_by():
+        key = row["stat_level"] or ""
+        counts[key] = counts.get(key, 0) + row["n"]
+    rows = [(level.label, counts.pop(level.value)) for level in UnitLevel if level.value in counts]
+    unknown = sum(counts.values())
+    if unknown:
+        rows.append((_("未填写层级"), unknown))
+    return rows
+
+
+def _with_uncategorised(rows, total):
+    """Add a 未分类 row for what no category holds, so the rows add up to `total`."""
+    missing = total - sum(count for _label, count in rows)
+    return [*rows, (_("未分类"), missing)] if missing else rows
+
+
 def edition_statistics(edition):
     """Counts for the statistics page, each one SQL aggregate (five queries in all).
 
     Entries are the cases once submitted and not withdrawn (`ENTRY_STATES`). Regions and levels
-    are those of the submitting unit (报送单位), which is one per case, so no case is counted
-    twice; regions are rolled up to `REGION_DEPTH` levels over the aggregated rows.
+    are those of the submitting unit (报送单位), else of the first lead unit; regions are rolled
+    up to `REGION_DEPTH` levels over the aggregated rows. Every list adds up to its total:
+    cases and awards without a category are counted as 未分类.
     """
-    entries = Case.objects.filter(edition=edition, status__in=ENTRY_STATES)
+    entries = with_statistics_unit(Case.objects.filter(edition=edition, status__in=ENTRY_STATES))
     categories = (
         Category.objects.filter(edition=edition)
         .annotate(
@@ -261,42 +332,84 @@ def edition_statistics(edition):
         )
         .order_by("order", "pk")
     )
-    entries_by_category = [(category.name, category.entries) for category in categories]
-    awards_by_category = [(category.name, category.awarded) for category in categories]
-
-    region_rows = (
-        entries.values("submitting_unit__region__path")
-        .annotate(n=Count("pk"))
-        .order_by("submitting_unit__region__path")
-    )
-    by_region = {}
-    for row in region_rows:
-        path = row["submitting_unit__region__path"]
-        label = " › ".join(path.split("/")[:REGION_DEPTH]) if path else _("未填写地区")
-        by_region[label] = by_region.get(label, 0) + row["n"]
-    entries_by_region = sorted(by_region.items(), key=lambda item: (-item[1], item[0]))
-
-    level_counts = {
-        row["submitting_unit__level"] or "": row["n"]
-        for row in entries.values("submitting_unit__level").annotate(n=Count("pk")).order_by()
-    }
-    entries_by_level = [
-        (level.label, level_counts[level.value])
-        for level in UnitLevel
-        if level.value in level_counts
-    ]
-    if "" in level_counts:
-        entries_by_level.append((_("未填写层级"), level_counts[""]))
-
+    entries_by_region = count_by_region(entries)
+    entries_total = sum(count for _label, count in entries_by_region)
     tiers = edition.tiers.annotate(awarded=Count("awards")).order_by("order", "pk")
     awards_by_tier = [(tier.name, tier.awarded) for tier in tiers]
-
+    awards_total = sum(count for _label, count in awards_by_tier)
     return EditionStatistics(
-        entries_total=sum(by_region.values()),
-        awards_total=sum(count for _label, count in awards_by_tier),
-        entries_by_category=entries_by_category,
+        entries_total=entries_total,
+        awards_total=awards_total,
+        entries_by_category=_with_uncategorised(
+            [(category.name, category.entries) for category in categories], entries_total
+        ),
         entries_by_region=entries_by_region,
-        entries_by_level=entries_by_level,
+        entries_by_level=count_by_level(entries),
         awards_by_tier=awards_by_tier,
-        awards_by_category=awards_by_category,
+        awards_by_category=_with_uncategorised(
+            [(category.name, category.awarded) for category in categories], awards_total
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ProgrammeStatistics:
+    """A programme across its results-visible editions: each list is `[(label, entries,
+    awards)]` and each adds up to the totals."""
+
+    editions: int
+    entries_total: int
+    awards_total: int
+    by_year: list
+    by_region: list
+    by_level: list
+
+
+def _merge(entries_rows, award_rows, *, order=None):
+    awards = dict(award_rows)
+    entries = dict(entries_rows)
+    labels = order or [label for label, _count in entries_rows] + [
+        label for label, _count in award_rows if label not in entries
+    ]
+    return [(label, entries.get(label, 0), awards.get(label, 0)) for label in labels]
+
+
+def programme_statistics(programme):
+    """Cases and awards per year, per region and per administrative level over the
+    programme's published editions (seven aggregate queries whatever the size)."""
+    editions = results_visible_editions().filter(programme=programme)
+    entries = with_statistics_unit(
+        Case.objects.filter(edition__in=editions, status__in=ENTRY_STATES)
+    )
+    awards = with_statistics_unit(Award.objects.filter(edition__in=editions), prefix="case__")
+    edition_years = list(editions.values_list("year", flat=True))
+    years = sorted(set(edition_years))
+    entries_by_year = {
+        row["edition__year"]: row["n"]
+        for row in entries.values("edition__year").annotate(n=Count("pk")).order_by()
+    }
+    awards_by_year = {
+        row["edition__year"]: row["n"]
+        for row in awards.values("edition__year").annotate(n=Count("pk")).order_by()
+    }
+    by_year = [
+        (
+            _("%(year)s年") % {"year": year},
+            entries_by_year.get(year, 0),
+            awards_by_year.get(year, 0),
+        )
+        for year in years
+    ]
+    level_order = [*UnitLevel.labels, _("未填写层级")]
+    level_rows = _merge(count_by_level(entries), count_by_level(awards))
+    return ProgrammeStatistics(
+        editions=len(edition_years),
+        entries_total=sum(entries_by_year.values()),
+        awards_total=sum(awards_by_year.values()),
+        by_year=by_year,
+        by_region=_merge(count_by_region(entries), count_by_region(awards)),
+        by_level=sorted(
+            level_rows,
+            key=lambda row: level_order.index(row[0]) if row[0] in level_order else 99,
+        ),
     )

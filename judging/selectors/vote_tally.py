@@ -136,6 +136,7 @@ def vote_count(round_):
         conflicted = conflict_map(
             cases=Case.objects.filter(pk__in=[e.case_id for e in entries]),
             judges=Judge.objects.filter(pk__in=present),
+            regional=round_.regional_recusal,
         ).pairs()
     tier_by_pk = {t.pk: t for t in tiers}
     if tier_mode:

@@ -226,6 +226,7 @@ def round_auto_assign(*, round, by):
         conflicts = conflict_map(
             cases=round_cases(round_),
             judges=Judge.objects.filter(memberships__panel__edition_id=edition_id),
+            regional=round_.regional_recusal,
         )
         existing, loads = defaultdict(set), defaultdict(int)
         for case_id, judge_id, judge_name in Assignment.objects.filter(round=round_).values_list(
@@ -388,7 +389,7 @@ def assignment_check(*, round, case, judge):
             )
     if not (judge.user_id and judge.user.is_active):
         raise DomainError(_("专家%(judge)s没有可用的登录账号。") % {"judge": judge.name})
-    source = case_conflict_source(judge=judge, case=case)
+    source = case_conflict_source(judge=judge, case=case, regional=round.regional_recusal)
     if source is not None:
         raise DomainError(
             _("专家%(judge)s与案例“%(case)s”存在回避关系(%(source)s),不能分配。")

@@ -26,7 +26,7 @@ from django.views.defaults import page_not_found
 from django.views.generic import ListView, TemplateView
 from django_filters.views import FilterView
 
-from cases.models import Region
+from cases.models import Programme, Region
 from cases.selectors import results_visible_edition_id, results_visible_editions
 
 from ..cache import results_version, results_versions
@@ -221,6 +221,51 @@ class EditionStatisticsView(EditionPageMixin, TemplateView):
             for slug, title, rows, column in sections
         ]
         return super().get_context_data(stats=stats, charts=charts, **kwargs)
+
+
+class ProgrammeStatisticsView(PublicPageMixin, TemplateView):
+    """Cases and awards of a programme across its published editions, as charts and tables."""
+
+    template_name = "judging/public_programme_statistics.html"
+
+    def resolve(self):
+        self.programme = get_object_or_404(Programme, slug=self.kwargs["programme_slug"])
+        self.edition_ids = list(
+            results_visible_editions().filter(programme=self.programme).values_list("pk", flat=True)
+        )
+
+    def get_versions(self):
+        return results_versions(self.edition_ids)
+
+    def get_context_data(self, **kwargs):
+        stats = selectors.programme_statistics(self.programme)
+        sections = [
+            ("by-year", _("按年度"), stats.by_year, _("年度")),
+            ("by-region", _("按地区"), stats.by_region, _("地区")),
+            ("by-level", _("按单位层级"), stats.by_level, _("层级")),
+        ]
+        charts = [
+            {
+                "slug": slug,
+                "title": title,
+                "column": column,
+                "rows": rows,
+                "entries_chart": bar_chart(
+                    chart_id=f"chart-{slug}-entries",
+                    title=_("参评案例(%(by)s)") % {"by": title},
+                    rows=[(label, entries) for label, entries, _awards in rows],
+                ),
+                "awards_chart": bar_chart(
+                    chart_id=f"chart-{slug}-awards",
+                    title=_("获奖案例(%(by)s)") % {"by": title},
+                    rows=[(label, awards) for label, _entries, awards in rows],
+                ),
+            }
+            for slug, title, rows, column in sections
+        ]
+        return super().get_context_data(
+            programme=self.programme, stats=stats, charts=charts, **kwargs
+        )
 
 
 class ArchiveView(AllEditionsPageMixin, FilterView):

@@ -197,7 +197,7 @@ def _award_rows(rows):
     [
         ("admin:cases_edition_changelist", _edition_rows, 9),
         ("admin:cases_case_changelist", _case_rows, 10),
-        ("admin:cases_unit_changelist", _unit_rows, 7),
+        ("admin:cases_unit_changelist", _unit_rows, 8),  # + the name-key index (可能重复)
         ("admin:cases_user_changelist", _user_rows, 9),
         ("admin:cases_auditentry_changelist", _audit_rows, 9),
         ("admin:judging_award_changelist", _award_rows, 8),

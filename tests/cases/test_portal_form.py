@@ -33,6 +33,7 @@ def edition():
 
 @pytest.fixture
 def unit():
+    make_unit(name="惠州市信用办")  # the second lead unit of `form_data`, in the register
     return make_unit(name="惠州市发展和改革局", verified=True)
 
 
@@ -184,6 +185,8 @@ def test_submit_lists_every_problem_next_to_its_field_and_in_summary(client, edi
 
 def test_unverified_unit_is_told_it_cannot_submit(client, edition):
     unit = make_unit(verified=False)
+    for name in ("惠州市发展和改革局", "惠州市信用办"):
+        make_unit(name=name)
     user = make_member(unit=unit)
     client.force_login(user)
     case = make_complete_case(edition=edition, owner_unit=unit)

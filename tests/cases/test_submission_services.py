@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from cases.models import AuditEntry, CaseStatus, CaseVersion, EditionStatus
+from cases.models import AuditEntry, CaseStatus, CaseVersion, EditionStatus, UnitRegistryStatus
 from cases.services import DomainError, case_transition
 from cases.services.submission import (
     CaseContent,
@@ -90,6 +90,7 @@ def test_case_create_refused_when_edition_closed(unit, member):
 def test_save_draft_keeps_whatever_is_given_and_orders_lead_units(edition, unit, member):
     case = make_case(edition=edition, owner_unit=unit)
     existing = make_unit(name="中共潮州市委")
+    make_unit(name="潮州市乡贤咨询委员会", registry_status=UnitRegistryStatus.REQUESTED)
 
     case_save_draft(
         case=case,

@@ -677,3 +677,27 @@ def test_organiser_signs_in_to_the_back_office(page, transactional_db):
 
     page.get_by_role("heading", name="评选活动管理").wait_for()
     assert page.url.endswith("/admin/")
+
+
+def test_demo_statistics_add_up_for_every_published_edition():
+    from judging.selectors.public import edition_statistics
+
+    build_demo(now=NOW)
+
+    checked = 0
+    published = [EditionStatus.PUBLISHED, EditionStatus.ARCHIVED]
+    for archived in Edition.objects.filter(status__in=published):
+        stats = edition_statistics(archived)
+        for rows in (stats.entries_by_category, stats.entries_by_region, stats.entries_by_level):
+            assert sum(count for _label, count in rows) == stats.entries_total, archived
+        assert sum(count for _label, count in stats.awards_by_category) == stats.awards_total
+        checked += 1
+    yys = edition_statistics(edition("yueyoushu", "2021"))
+    # seed 003 names no 领域 per case and no 报送单位: 未分类, regions from the 主创单位
+    assert stats_row(yys.entries_by_category, "未分类") == 14
+    assert stats_row(yys.entries_by_region, "未填写地区") < 14
+    assert checked == 8
+
+
+def stats_row(rows, label):
+    return dict(rows).get(label, 0)

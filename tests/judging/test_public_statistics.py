@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 
 from cases.models import CaseStatus, UnitLevel
 from judging.charts import bar_chart
@@ -183,3 +184,126 @@ def test_levels_follow_administrative_order(client):
         ["区县", "1"],
         ["乡镇街道", "2"],
     ]
+
+
+def archive_like_edition():
+    """What the demo's archive holds: awarded cases with lead units but no submitting unit,
+    some without a category (the source did not say)."""
+    programme = make_programme(name="粤有数", slug="yys")
+    edition = published_edition(programme=programme, year=2021, title="2021", slug="2021")
+    province = make_region(name="广东省")
+    guangzhou = make_region(name="广州市", parent=province)
+    shantou = make_region(name="汕头市", parent=province)
+    category = make_category(edition=edition, name="数字政府")
+    tier = make_tier(edition=edition, name="优秀案例")
+    gz_unit = make_unit(region=guangzhou, level=UnitLevel.MUNICIPAL)
+    st_unit = make_unit(region=shantou, level=UnitLevel.COUNTY)
+    placements = [(category, [gz_unit]), (None, [st_unit, gz_unit]), (None, [gz_unit])]
+    for case_category, lead_units in placements:
+        case = awarded_case(edition=edition, category=case_category, lead_units=lead_units)
+        case.submitting_unit = None
+        case.save(update_fields=["submitting_unit"])
+        make_award(case=case, tier=tier)
+    return programme, edition
+
+
+def test_statistics_add_up_with_uncategorised_cases_and_lead_unit_fallback(client):
+    _programme, edition = archive_like_edition()
+
+    html = client.get(statistics_url(edition)).text
+
+    assert "参评案例 3 件,获奖案例 3 件。" in html
+    assert table_rows(section(html, "by-category"), "stat-table") == [
+        ["数字政府", "1"],
+        ["未分类", "2"],
+    ]
+    assert table_rows(section(html, "awards-by-category"), "stat-table") == [
+        ["数字政府", "1"],
+        ["未分类", "2"],
+    ]
+    # the second case's first lead unit is the Shantou county unit
+    assert table_rows(section(html, "by-region"), "stat-table") == [
+        ["广东省 › 广州市", "2"],
+        ["广东省 › 汕头市", "1"],
+    ]
+    assert table_rows(section(html, "by-level"), "stat-table") == [["市州", "2"], ["区县", "1"]]
+
+
+def test_submitting_unit_wins_over_lead_units_for_region_and_level(client):
+    edition = published_edition(programme=make_programme(), year=2022, title="第九届", slug="9")
+    category = make_category(edition=edition)
+    lead = make_unit(region=make_region(name="甲市"), level=UnitLevel.MUNICIPAL)
+    submitter = make_unit(region=make_region(name="乙省"), level=UnitLevel.PROVINCIAL)
+    awarded_case(edition=edition, category=category, lead_units=[lead], submitting_unit=submitter)
+
+    html = client.get(statistics_url(edition)).text
+
+    assert table_rows(section(html, "by-region"), "stat-table") == [["乙省", "1"]]
+    assert table_rows(section(html, "by-level"), "stat-table") == [["省直", "1"]]
+
+
+def programme_statistics_url(programme):
+    return reverse("results:programme-statistics", kwargs={"programme_slug": programme.slug})
+
+
+def test_programme_statistics_per_year_region_and_level_add_up(client):
+    programme, _edition = archive_like_edition()
+    later = published_edition(programme=programme, year=2022, title="2022", slug="2022")
+    unit = make_unit(region=make_region(name="北京市"), level=UnitLevel.CENTRAL)
+    category = make_category(edition=later)
+    make_case(edition=later, category=category, owner_unit=unit, status=CaseStatus.NOT_AWARDED)
+    make_case(edition=later, category=category, owner_unit=unit)  # a draft: no entry
+    embargoed = published_edition(
+        programme=programme, year=2023, title="2023", slug="2023", embargo_days=3
+    )
+    make_case(edition=embargoed, owner_unit=unit, status=CaseStatus.SUBMITTED)
+
+    html = client.get(programme_statistics_url(programme)).text
+
+    assert "已发布结果 2 届,参评案例 4 件,获奖案例 3 件。" in html
+    assert table_rows(section(html, "by-year"), "stat-table") == [
+        ["2021年", "3", "3"],
+        ["2022年", "1", "0"],
+    ]
+    assert table_rows(section(html, "by-region"), "stat-table") == [
+        ["广东省 › 广州市", "2", "2"],
+        ["北京市", "1", "0"],
+        ["广东省 › 汕头市", "1", "1"],
+    ]
+    assert table_rows(section(html, "by-level"), "stat-table") == [
+        ["中央", "1", "0"],
+        ["市州", "2", "2"],
+        ["区县", "1", "1"],
+    ]
+    assert html.count('class="chart-bar"') == 2 * (2 + 3 + 3)
+
+
+def test_programme_statistics_of_unknown_programme_is_404(client):
+    response = client.get(reverse("results:programme-statistics", args=["nope"]))
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_programme_statistics_query_count_does_not_grow(client, django_assert_num_queries, rows):
+    programme = make_programme()
+    province = make_region(name="某省")
+    for n in range(rows):
+        edition = published_edition(
+            programme=programme, year=2010 + n, title=f"第{n}届", slug=f"e{n}"
+        )
+        category = make_category(edition=edition)
+        tier = make_tier(edition=edition)
+        unit = make_unit(region=make_region(name=f"某市{n}", parent=province))
+        make_award(
+            case=awarded_case(edition=edition, category=category, lead_units=[unit]), tier=tier
+        )
+
+    # programme; visible edition ids (resolve); edition years; entries and awards by year,
+    # by region and by level
+    with django_assert_num_queries(9):
+        response = client.get(programme_statistics_url(programme))
+
+    assert response.status_code == 200
+    # a row per year and per city, one level, and the three totals
+    assert response.text.count('<tr><th scope="row">') == 2 * rows + 1 + 3
