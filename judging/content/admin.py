@@ -5,6 +5,9 @@ checks the step's permission; the changelist offers only the actions the user ho
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
@@ -13,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from cases.services.lifecycle import audit_log
 from cases.uploads import inspect_file
 
-from .forms import ArticleAdminForm
+from .drafting import draft_results_article, draft_unit_report
+from .forms import ArticleAdminForm, DraftFromDataForm
 from .models import Article, ArticleAttachment, ArticleImage, ArticleStatus, MenuItem
 from .services import ATTACHMENT_TYPES, article_save, article_transition, reencode_image
 from .views import preview_url
@@ -141,6 +145,41 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         article_save(article=obj, by=request.user)
+
+    def get_urls(self):
+        return [
+            path(
+                "draft-from-data/",
+                self.admin_site.admin_view(self.draft_from_data_view),
+                name="judging_article_draft_from_data",
+            )
+        ] + super().get_urls()
+
+    def draft_from_data_view(self, request):
+        """Generate a results article or a 成绩单 as a draft, then edit it."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = DraftFromDataForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                if form.cleaned_data["edition"]:
+                    article = draft_results_article(
+                        edition=form.cleaned_data["edition"], by=request.user
+                    )
+                else:
+                    article = draft_unit_report(unit=form.cleaned_data["unit"], by=request.user)
+            except ValidationError as error:
+                form.add_error("edition", error)
+            else:
+                messages.success(request, gettext("已生成草稿,请修改后提交审核。"))
+                return redirect("admin:judging_article_change", article.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("从数据生成文章草稿"),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "judging/content/admin_draft_from_data.html", context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

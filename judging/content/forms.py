@@ -41,3 +41,36 @@ class ScheduleForm(forms.Form):
 
 
 STATUS_LABELS = dict(ArticleStatus.choices)
+
+
+class DraftFromDataForm(forms.Form):
+    """Generate a draft article from the data: an edition's results, or a unit's 成绩单."""
+
+    edition = forms.ModelChoiceField(
+        label=_("结果文章:届次"), queryset=None, required=False, empty_label=_("(不生成)")
+    )
+    unit = forms.ModelChoiceField(
+        label=_("成绩单:单位"), queryset=None, required=False, empty_label=_("(不生成)")
+    )
+
+    def __init__(self, *args, **kwargs):
+        from cases.models import Edition, EditionStatus
+
+        from ..selectors.public import (
+            units_with_public_awards,
+            visible_edition_ids,
+        )
+
+        super().__init__(*args, **kwargs)
+        self.fields["edition"].queryset = Edition.objects.filter(
+            status__in=[EditionStatus.PUBLISHED, EditionStatus.ARCHIVED]
+        ).select_related("programme")
+        self.fields["unit"].queryset = units_with_public_awards(
+            editions=visible_edition_ids()
+        ).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("edition") and not data.get("unit"):
+            raise forms.ValidationError(_("请选择一个届次或一个单位。"))
+        return data

@@ -11,7 +11,7 @@ import judging.content.search
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0002_case_edition_title_index"),
-        ("judging", "0005_round_export"),
+        ("judging", "0006_round_regional_recusal"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
