@@ -24,6 +24,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/awards-bench-search.sqlite3")
 
 import django  # noqa: E402
+import jieba  # noqa: E402
 
 django.setup()
 
@@ -95,13 +96,27 @@ QUERIES = [
 ]
 
 
+def vocabulary():
+    """The seeds' words plus 5,000 common words of jieba's own dictionary: texts share the
+    seed vocabulary sometimes, not always, as real articles do."""
+    dictionary = Path(jieba.__file__).parent / "dict.txt"
+    rows = [line.split() for line in dictionary.read_text(encoding="utf-8").splitlines()]
+    common = sorted((row for row in rows if len(row[0]) >= 2), key=lambda r: -int(r[1]))
+    return [row[0] for row in common[:5000]]
+
+
 def fill():
     rng = random.Random(11)
+    common = vocabulary()
     now = timezone.now() - timedelta(days=1)
     batch = []
     for n in range(SIZE):
-        title = "".join(rng.sample(WORDS, 3))
-        text = ",".join("".join(rng.sample(WORDS, 4)) for _ in range(rng.randint(20, 60)))
+        title = "".join(rng.sample(common, 2) + rng.sample(WORDS, 1))
+        sentences = [
+            "".join(rng.sample(common, 5) + rng.sample(WORDS, rng.randint(0, 1)))
+            for _ in range(rng.randint(10, 30))
+        ]
+        text = ",".join(sentences)
         batch.append(
             SearchDocument(
                 kind="article" if n % 2 else "case",

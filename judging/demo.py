@@ -51,7 +51,10 @@ from cases.services.submission import (
 )
 from cases.uploads import inspect_upload
 
+from .content.indexing import rebuild_search_index
+from .content.models import Article
 from .demo_application_form import application_form_pdf
+from .demo_articles import build_demo_articles
 from .demo_data import current, jingchu, units, wangluo_lizheng, yueyoushu, yuezhi
 from .models import Award, Criterion, Judge, Panel, PanelMembership, Round
 from .services.archive import archive_award
@@ -122,6 +125,11 @@ def build_demo(*, now=None):
             for spec in source.EDITIONS:
                 _ensure_archive_edition(build, programme, spec, judges=judges, by=organiser)
         _ensure_current_edition(build, organiser=organiser, now=now)
+        articles = build_demo_articles(by=organiser, now=now)
+        if articles:
+            build.created[Article] += articles
+        # The archive's editions are published by transitions, not the publication service.
+        rebuild_search_index()
     return build
 
 

@@ -261,3 +261,26 @@ def test_unknown_page_is_friendly_404(client):
 def test_anonymous_cannot_reach_admin_article_list(client):
     client.force_login(make_user())
     assert client.get(reverse("admin:judging_article_changelist")).status_code == 302
+
+
+def test_demo_publishes_seed_articles_and_call_with_template(client):
+    from judging.demo import build_demo
+
+    build_demo()
+    home = client.get(reverse("content:programme-home", kwargs={"programme_slug": "yuezhi"}))
+    html = home.content.decode()
+    assert "三个案例分获第六届“粤治”优秀案例及提名奖" in html
+    assert "申报书模板(.docx)" in html
+    results = client.get("/site/yuezhi/seed-000-results/").content.decode()
+    assert "主创单位:惠州市发展和改革局" in results
+    assert results.count("/results/yuezhi/") >= 20  # the winners link to the archive's cases
+    from judging.content.models import ArticleAttachment
+
+    template = ArticleAttachment.objects.get(title="申报书模板(.docx)")
+    response = client.get(template.get_absolute_url())
+    import io
+    import zipfile
+
+    data = b"".join(response.streaming_content)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert "案例申报书" in archive.read("word/document.xml").decode()
