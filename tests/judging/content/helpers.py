@@ -4,7 +4,16 @@ from judging.content.models import Article, ArticleKind
 from judging.content.services import article_save, article_transition
 from tests.factories import make_user
 
-EDITOR_PERMS = ["add_article", "change_article", "view_article", "submit_article"]
+EDITOR_PERMS = [
+    "add_article",
+    "change_article",
+    "view_article",
+    "submit_article",
+    "add_articleattachment",
+    "change_articleattachment",
+    "view_articleattachment",
+    "delete_articleattachment",
+]
 APPROVER_PERMS = EDITOR_PERMS + [
     "approve_article",
     "publish_article",
