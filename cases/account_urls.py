@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from .account_security import views as security
 from .views import accounts
 
 urlpatterns = [
@@ -17,9 +18,12 @@ urlpatterns = [
         accounts.InvitationAcceptView.as_view(),
         name="invitation-accept",
     ),
+    path("second-factor/", security.SecondFactorVerifyView.as_view(), name="mfa-verify"),
+    path("second-factor/enrol/", security.SecondFactorEnrolView.as_view(), name="mfa-enrol"),
+    path("keep-alive/", security.KeepAliveView.as_view(), name="session-keepalive"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(),
+        security.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -42,7 +46,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        security.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

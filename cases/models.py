@@ -59,6 +59,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("启用"), default=True)
     email_confirmed_at = models.DateTimeField(_("邮箱确认时间"), null=True, blank=True)
     date_joined = models.DateTimeField(_("注册时间"), default=timezone.now)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -72,6 +73,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
         ]
+        permissions = [
+            ("unlock_user", _("解除登录锁定")),
+            ("reset_second_factor", _("重置双因素认证")),
+        ]
 
     def __str__(self):
         return f"{self.full_name} <{self.email}>" if self.full_name else self.email
@@ -81,6 +86,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name or self.email
+
+    def set_password(self, raw_password):
+        # Every path that sets a password (forms, reset, admin, createsuperuser) comes here:
+        # the date drives the forced rotation of staff passwords (AUTH-03).
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
 
 # --- Programmes, editions, categories, tiers ----------------------------------------------
@@ -697,3 +708,6 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.code} {self.object_repr}"
+
+
+from .account_security.models import UserSession  # noqa: E402, F401  (migrations of `cases`)

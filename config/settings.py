@@ -5,6 +5,7 @@ disk, mail to the console and a local-memory cache: what `make run` serves. Prod
 DATABASE_URL, SECRET_KEY, DEBUG=0, ALLOWED_HOSTS and the rest (see README).
 """
 
+import datetime
 import os
 import tempfile
 from pathlib import Path
@@ -52,6 +53,10 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "huey.contrib.djhuey",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "cases",
     "judging",
 ]
@@ -64,8 +69,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cases.account_security.middleware.SessionTimeoutMiddleware",
+    "cases.account_security.middleware.SecondFactorRequiredMiddleware",
+    "cases.account_security.middleware.PasswordRotationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees the lockout flag set while the login view ran (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -81,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cases.account_security.context_processors.session_timeout",
             ],
         },
     },
@@ -129,12 +141,71 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cases:home"
 LOGOUT_REDIRECT_URL = "cases:home"
 
+# --- Accounts, second factor, sessions (README, "Security: accounts and sessions") ------
+# Password policy (SECURITY.md AUTH-02/03): length and the common-password list, no
+# composition rules; forced rotation only for staff accounts (organisers, administrators).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {
+        "NAME": "cases.account_security.validators.MaximumLengthValidator",
+        "OPTIONS": {"max_length": 128},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {
+        # Django's list of 20,000 leaked passwords, plus ones it lacks that our users would
+        # pick (pinyin and keyboard patterns, the XKCD examples).
+        "NAME": "django.contrib.auth.password_validation.CommonPasswordValidator",
+        "OPTIONS": {
+            "password_list_path": BASE_DIR / "cases" / "account_security" / "common_passwords.txt"
+        },
+    },
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+PASSWORD_MAX_AGE_DAYS_STAFF = int(env("PASSWORD_MAX_AGE_DAYS_STAFF", "90"))
+
+# Lockout (django-axes, SECURITY.md AUTH-04). A failure counts against the pair (e-mail typed,
+# source IP), the source IP alone and the account alone, each with its own limit inside a
+# 15-minute window (`TieredLockoutHandler`): 5 for the pair, so that someone who locks a
+# victim's account from their own address does not lock the victim out from the victim's;
+# 30 for one IP trying many accounts; 100 for one account tried from many addresses (the
+# ASVS ceiling per account). A successful login resets the pair's count ("consecutive").
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "cases.account_security.lockout.TieredLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
+AXES_IP_FAILURE_LIMIT = int(env("LOGIN_IP_FAILURE_LIMIT", "30"))
+AXES_ACCOUNT_FAILURE_LIMIT = int(env("LOGIN_ACCOUNT_FAILURE_LIMIT", "100"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "cases.account_security.lockout.typed_username"
+AXES_LOCKOUT_CALLABLE = "cases.views.accounts.login_locked_out"
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+# Behind the reverse proxy of the README the client address is the last X-Forwarded-For hop
+# it adds; without a proxy (the embedded mode) REMOTE_ADDR.
+AXES_IPWARE_PROXY_COUNT = int(env("PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+
+# Second factor (django-otp, AUTH-06): required for staff and judges when MFA_REQUIRED is on,
+# which it is unless DEBUG (the `make run` demo); `MFA_REQUIRED=1` turns it on there too.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", default=not DEBUG)
+# Reverse one-to-one relations of the user that make an account need the second factor
+# besides staff status (`cases` does not import `judging`; the setting names its relation).
+MFA_REQUIRED_RELATIONS = ("judge",)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "案例评选平台")
+OTP_TOTP_TOLERANCE = 1
+MFA_BACKUP_CODE_COUNT = 10
 
 # --- Language and time ------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -226,7 +297,13 @@ if REDIS_CACHE:
     SESSION_CACHE_ALIAS = "sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(60 * 60 * 12)))
+# Idle timeout and absolute lifetime of a signed-in session (AUTH-05), enforced from
+# timestamps kept in the session (`SessionTimeoutMiddleware`); the cookie ends with the
+# absolute lifetime. Pages with forms warn SESSION_TIMEOUT_WARNING seconds before.
+SESSION_IDLE_TIMEOUT = int(env("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_ABSOLUTE_TIMEOUT = int(env("SESSION_ABSOLUTE_TIMEOUT", str(12 * 60 * 60)))
+SESSION_TIMEOUT_WARNING = int(env("SESSION_TIMEOUT_WARNING", str(5 * 60)))
+SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(SESSION_ABSOLUTE_TIMEOUT)))
 
 # Huey with a Redis broker in production (`manage.py run_huey` is the worker). Without
 # TASK_QUEUE_URL tasks run inline, in the request, which is what the embedded mode wants.

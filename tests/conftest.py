@@ -14,6 +14,9 @@ def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.LANGUAGE_CODE = "zh-hans"
+    # The second factor is off unless a test turns it on (tests/cases/test_second_factor.py),
+    # so that `client.force_login` reaches every page as before.
+    settings.MFA_REQUIRED = False
 
 
 def _browser_unavailable_reason():

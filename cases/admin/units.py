@@ -12,6 +12,7 @@ from django.urls import path
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from ..account_security.admin import AccountSecurityAdminMixin
 from ..models import Region, Unit, UnitMembership, UnitRegistryStatus, User
 from ..resources import UnitResource
 from ..services import DomainError, unit_verify
@@ -283,7 +284,7 @@ class BackofficeUserChangeForm(EmailLoginMixin, UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AccountSecurityAdminMixin, BaseUserAdmin):
     form = BackofficeUserChangeForm
     add_form = BackofficeUserCreationForm
     list_display = ("email", "full_name", "unit_names", "is_staff", "is_active", "last_login")
@@ -292,7 +293,7 @@ class UserAdmin(BaseUserAdmin):
     ordering = ("email",)
     date_hierarchy = "date_joined"
     inlines = [UnitMembershipInline]
-    readonly_fields = ("last_login", "date_joined", "email_confirmed_at")
+    readonly_fields = ("last_login", "date_joined", "email_confirmed_at", "password_changed_at")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("个人信息"), {"fields": ("full_name", "phone")}),
@@ -308,7 +309,10 @@ class UserAdmin(BaseUserAdmin):
                 )
             },
         ),
-        (_("重要日期"), {"fields": ("last_login", "date_joined", "email_confirmed_at")}),
+        (
+            _("重要日期"),
+            {"fields": ("last_login", "date_joined", "email_confirmed_at", "password_changed_at")},
+        ),
     )
     add_fieldsets = (
         (

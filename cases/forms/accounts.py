@@ -32,7 +32,10 @@ def password_fields():
             label=_("密码"),
             strip=False,
             widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-            help_text=_("至少 8 位,不能全是数字,不要与姓名或邮箱相近。"),
+            help_text=_(
+                "至少 12 个字符,最多 128 个;不能是常见密码或全是数字,不要与姓名或邮箱相近。"
+                "不要求大小写或符号,一句好记的话即可。"
+            ),
         ),
         forms.CharField(
             label=_("确认密码"),

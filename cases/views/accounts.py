@@ -7,6 +7,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Prefetch
+from django.forms.utils import ErrorDict
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.functional import cached_property
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from ..account_security.forms import GENERIC_LOGIN_ERROR, LoginForm
 from ..forms.accounts import InvitationAcceptForm, InvitationForm, RegistrationForm
 from ..models import UnitMembership
 from ..permissions import is_unit_admin
@@ -25,8 +27,24 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 class LoginView(auth_views.LoginView):
+    """E-mail and password; django-axes counts the failures (cases/account_security)."""
+
+    form_class = LoginForm
     next_page = reverse_lazy("portal:case-list")
     redirect_authenticated_user = True
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """What django-axes answers a locked-out login: the login page with the generic error of a
+    wrong password (AXES_LOCKOUT_CALLABLE); the form is not run again."""
+    form = LoginForm(request, data=request.POST)
+    form.cleaned_data = {}
+    form._errors = ErrorDict()
+    form.add_error(None, GENERIC_LOGIN_ERROR)
+    form.fields["password"].widget.render_value = False
+    view = LoginView(request=request, args=(), kwargs={})
+    view.setup(request)
+    return view.render_to_response(view.get_context_data(form=form)).render()
 
 
 class LogoutView(auth_views.LogoutView):

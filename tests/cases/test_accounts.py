@@ -270,7 +270,11 @@ def test_password_reset_sends_chinese_mail_and_sets_new_password(client):
         {"new_password1": "Chaozhou-2026-xiangxian", "new_password2": "Chaozhou-2026-xiangxian"},
     )
     assert response.status_code == 302
-    assert client.login(username="reset@example.org", password="Chaozhou-2026-xiangxian")
+    response = client.post(
+        reverse("login"), {"username": "reset@example.org", "password": "Chaozhou-2026-xiangxian"}
+    )
+    assert response.status_code == 302
+    assert response.wsgi_request.user.email == "reset@example.org"
 
 
 def test_password_change(client):

@@ -5,10 +5,12 @@ actions go through the services."""
 from decimal import Decimal
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.admin import next_in_sequence
 from cases.models import (
@@ -118,6 +120,35 @@ def world():
         edition=edition, text="本届案例覆盖面广。", signed_as="评审委员会"
     )
     Group.objects.create(name="评选组织方")
+    # Lockout records (django-axes).
+    now = timezone.now()
+    AccessAttempt.objects.create(
+        username=member.email,
+        ip_address="10.0.0.1",
+        user_agent="pytest",
+        attempt_time=now,
+        get_data="",
+        post_data="",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        failures_since_start=2,
+    )
+    AccessFailureLog.objects.create(
+        username=member.email,
+        ip_address="10.0.0.1",
+        user_agent="pytest",
+        attempt_time=now,
+        http_accept="*/*",
+        path_info="/accounts/login/",
+    )
+    AccessLog.objects.create(
+        username=member.email,
+        ip_address="10.0.0.1",
+        user_agent="pytest",
+        attempt_time=now,
+        http_accept="*/*",
+        path_info="/accounts/login/",
+    )
     return organiser
 
 

@@ -45,8 +45,8 @@ def member(unit, client):
 
 
 def closing_soon():
-    # The moved clock stays inside the session's lifetime (SESSION_COOKIE_AGE).
-    return make_edition(closes_at=timezone.now() + timedelta(hours=1))
+    # The moved clock stays inside the session's idle timeout (SESSION_IDLE_TIMEOUT, 30 min).
+    return make_edition(closes_at=timezone.now() + timedelta(minutes=20))
 
 
 def form_data(case, **overrides):
@@ -256,7 +256,7 @@ def test_returned_case_shows_reason_and_can_be_resubmitted_after_deadline(client
     edition = closing_soon()
     case = case_submit(case=make_complete_case(edition=edition, owner_unit=unit), by=member)
     case_transition(case, CaseStatus.RETURNED, by=make_organiser(), reason="请补充成效数据")
-    after = edition.closes_at + timedelta(hours=1)
+    after = edition.closes_at + timedelta(minutes=5)
 
     with mock.patch("django.utils.timezone.now", return_value=after):
         detail = client.get(reverse("portal:case-detail", args=[case.pk]))
