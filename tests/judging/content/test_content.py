@@ -1,6 +1,7 @@
 """The CMS: sanitising, the workflow's permissions per step, scheduled publication, downloads,
 preview, feeds and sitemap, list query counts."""
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
@@ -284,3 +285,63 @@ def test_demo_publishes_seed_articles_and_call_with_template(client):
     data = b"".join(response.streaming_content)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert "案例申报书" in archive.read("word/document.xml").decode()
+
+
+def _offered_actions(client):
+    html = client.get(reverse("admin:judging_article_changelist")).content.decode()
+    return re.findall(r'<option value="make_[a-z]+">([^<]*)', html)
+
+
+def test_admin_offers_each_step_only_to_its_permission(client):
+    writer = editor()
+    make_article(programme=make_programme(), by=writer)  # the admin lists actions over rows
+    client.force_login(writer)
+    assert _offered_actions(client) == ["提交审核"]
+    client.force_login(approver())
+    assert _offered_actions(client) == [
+        "提交审核",
+        "审核通过",
+        "退回修改",
+        "立即发布",
+        "按发布时间定时发布",
+        "撤回",
+    ]
+
+
+def test_image_upload_reencodes_and_resizes():
+    import io
+
+    from PIL import Image
+
+    from judging.content.services import image_upload
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (3200, 1600), "red").save(buffer, format="PNG")
+    polyglot = buffer.getvalue() + b"<html><script>alert(1)</script></html>"
+    image = image_upload(file=SimpleUploadedFile("a.png", polyglot), by=approver())
+    assert (image.width, image.height) == (1600, 800)
+    with image.file.open("rb") as stored:
+        data = stored.read()
+    assert b"<script>" not in data
+    assert data.startswith(b"\xff\xd8\xff")  # re-encoded as JPEG (no transparency)
+
+
+def test_image_upload_refuses_non_image():
+    from judging.content.services import image_upload
+
+    with pytest.raises(ArticleError):
+        image_upload(file=SimpleUploadedFile("a.png", b"<html></html>"), by=approver())
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_search_page_query_count(client, django_assert_num_queries, rows):
+    boss = approver()
+    programme = make_programme(slug="s")
+    for n in range(rows):
+        publish(
+            make_article(programme=programme, by=boss, slug=f"s{n}", title=f"数字政府建设{n}"),
+            by=boss,
+        )
+    with django_assert_num_queries(2):
+        response = client.get(reverse("content:search"), {"q": "数字政府建设"})
+    assert response.content.decode().count('class="badge"') == rows
