@@ -345,3 +345,14 @@ def test_search_page_query_count(client, django_assert_num_queries, rows):
     with django_assert_num_queries(2):
         response = client.get(reverse("content:search"), {"q": "数字政府建设"})
     assert response.content.decode().count('class="badge"') == rows
+
+
+def test_body_written_past_the_service_is_sanitised_when_rendered(client):
+    from judging.content.models import Article
+
+    boss = approver()
+    article = make_article(programme=make_programme(slug="raw"), by=boss, slug="raw")
+    publish(article, by=boss)
+    Article.objects.filter(pk=article.pk).update(body='<p onclick="x()">正文</p><script>1</script>')
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<div class="article-body"><p>正文</p></div>' in html
