@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
+    "django.contrib.syndication",
+    "django_prose_editor",
     "django_filters",
     "import_export",
     "huey.contrib.djhuey",
@@ -439,6 +442,7 @@ PASSWORD_RESET_EMAIL_RATE = env("PASSWORD_RESET_EMAIL_RATE", "5/h")
 # --- Bad input (config/bad_input.py) -------------------------------------------------------
 # A query-string value longer than this, an integer beyond 64 bits or a NUL byte is a 400.
 QUERY_VALUE_MAX_LENGTH = int(env("QUERY_VALUE_MAX_LENGTH", "2000"))
+CONTENT_IMAGE_URL_PREFIX = "/site/images/"
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "cases.admin.import_storage.TokenMediaStorage"

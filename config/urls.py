@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from config.health import health
 from config.ratelimit import rate_limited
+from judging.content.urls import sitemap_urlpatterns
 
 admin.site.site_header = _("案例评选平台 · 后台管理")
 admin.site.site_title = _("案例评选平台后台")
@@ -22,6 +23,8 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("accounts/", include("cases.account_urls")),
     path("portal/", include("cases.portal_urls")),
+    path("site/", include("judging.content.urls")),
+    path("", include(sitemap_urlpatterns)),
     path("", include("judging.urls_public")),
     path("", include("cases.urls")),
 ]

@@ -51,7 +51,10 @@ from cases.services.submission import (
 )
 from cases.uploads import inspect_upload
 
+from .content.indexing import rebuild_search_index
+from .content.models import Article
 from .demo_application_form import application_form_pdf
+from .demo_articles import build_demo_articles
 from .demo_data import current, jingchu, units, wangluo_lizheng, yueyoushu, yuezhi
 from .demo_public_vote import ensure_public_vote_demo
 from .heat.models import HeatCoverage, HeatItem, HeatList, HeatPeriod, HeatSeries, Outlet
@@ -134,6 +137,11 @@ def build_demo(*, now=None):
         )
         _ensure_current_edition(build, organiser=organiser, now=now)
         build.public_vote_round = ensure_public_vote_demo(build, organiser=organiser, now=now)
+        articles = build_demo_articles(by=organiser, now=now)
+        if articles:
+            build.created[Article] += articles
+        # The archive's editions are published by transitions, not the publication service.
+        rebuild_search_index()
     return build
 
 

@@ -790,6 +790,14 @@ class RoundExport(models.Model):
 
 # The heat rankings live in their own package; imported here so their migrations stay in
 # judging/migrations.
+from .content.models import (  # noqa: E402,F401  (the CMS's models live in judging/content)
+    Article,
+    ArticleAttachment,
+    ArticleImage,
+    ArticleVersion,
+    MenuItem,
+    SearchDocument,
+)
 from .heat.models import (  # noqa: E402, F401
     HeatCoverage,
     HeatItem,

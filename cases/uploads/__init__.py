@@ -28,9 +28,10 @@ PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PNG = "image/png"
 JPEG = "image/jpeg"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-EXTENSIONS = {PDF: "pdf", DOCX: "docx", PNG: "png", JPEG: "jpg"}
-LABELS = {PDF: "PDF", DOCX: "Word(.docx)", PNG: "PNG", JPEG: "JPG"}
+EXTENSIONS = {PDF: "pdf", DOCX: "docx", PNG: "png", JPEG: "jpg", XLSX: "xlsx"}
+LABELS = {PDF: "PDF", DOCX: "Word(.docx)", PNG: "PNG", JPEG: "JPG", XLSX: "Excel(.xlsx)"}
 
 ALLOWED_TYPES = {
     AttachmentKind.APPLICATION_FORM: (PDF, DOCX),
@@ -57,6 +58,14 @@ class InspectedFile:
 
 
 def _is_docx(file):
+    return _zip_has(file, "word/document.xml")
+
+
+def _is_xlsx(file):
+    return _zip_has(file, "xl/workbook.xml")
+
+
+def _zip_has(file, part):
     file.seek(0)
     try:
         with zipfile.ZipFile(file) as archive:
@@ -65,11 +74,11 @@ def _is_docx(file):
         return False
     finally:
         file.seek(0)
-    return "word/document.xml" in names and "[Content_Types].xml" in names
+    return part in names and "[Content_Types].xml" in names
 
 
 def sniff_content_type(file):
-    """The content type the bytes show (one of the four we accept), or None."""
+    """The content type the bytes show (one of those we accept), or None."""
     file.seek(0)
     head = file.read(16)
     file.seek(0)
@@ -81,6 +90,8 @@ def sniff_content_type(file):
         return JPEG
     if head.startswith(b"PK\x03\x04") and _is_docx(file):
         return DOCX
+    if head.startswith(b"PK\x03\x04") and _is_xlsx(file):
+        return XLSX
     return None
 
 

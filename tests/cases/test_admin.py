@@ -168,6 +168,22 @@ def world():
     HeatCoverage.objects.create(
         item=item, outlet=Outlet.objects.create(name="人民日报", level="central")
     )
+    # The CMS (judging/content): an article with an attachment, an image, a menu item.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from judging.content.models import Article, MenuItem
+    from judging.content.services import article_save, attachment_add, image_upload
+    from tests.factories import pdf_bytes, png_bytes
+
+    article = article_save(
+        article=Article(programme=programme, kind="notice", title="征集通知", slug="call"),
+        by=organiser,
+    )
+    attachment_add(
+        article=article, file=SimpleUploadedFile("a.pdf", pdf_bytes()), title="通知", by=organiser
+    )
+    image_upload(file=SimpleUploadedFile("a.png", png_bytes()), by=organiser)
+    MenuItem.objects.create(programme=programme, label="通知", article=article)
     return organiser
 
 

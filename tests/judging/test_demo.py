@@ -573,7 +573,7 @@ def test_rerun_stores_no_new_file(settings):
     build_demo(now=NOW)
 
     assert sorted(p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()) == files
-    assert len(files) == 3
+    assert len(files) == 4  # three 申报书 PDFs and the call's 申报书模板 .docx
 
 
 def test_open_edition_takes_a_new_submission():
