@@ -521,6 +521,12 @@ class Case(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("model", "案例")
         verbose_name_plural = pgettext_lazy("model plural", "案例")
+        permissions = [
+            (
+                "export_personal_data",
+                _("可导出含个人信息的数据(联系人、联系电话、联系邮箱、专家邮箱)"),
+            ),
+        ]
         ordering = ["edition", "reference", "pk"]
         constraints = [
             models.UniqueConstraint(

@@ -59,12 +59,14 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
     "cases",
     "judging",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -361,6 +363,23 @@ X_FRAME_OPTIONS = "DENY"
 # the audit trail records REMOTE_ADDR and ignores the header, which any client can forge.
 # Behind one nginx that sets `proxy_add_x_forwarded_for`, set 1.
 TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# A strict Content-Security-Policy on every response (django-csp; SECURITY.md CFG-02): no
+# inline script or style anywhere, so templates keep JS in static/js and CSS in static/css.
+# A view may set its own, stricter header (attachment downloads: default-src 'none'; sandbox).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 LOG_FORMAT = env("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
@@ -470,4 +489,8 @@ CAPTCHA_TIMEOUT = 10  # minutes
 # all its threads; django-ratelimit's check knows only memcached and django-redis.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
+# Import and export views check model permissions (the back office's admins ask for more:
+# add + change to import, `cases.export_personal_data` for contact data).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "backups")))

@@ -19,6 +19,7 @@ import collections
 import dataclasses
 import datetime
 
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -41,7 +42,9 @@ from cases.models import (
     UnitMembership,
     User,
 )
+from cases.roles import ORGANISER_ADMIN
 from cases.services import audit_log, edition_transition
+from cases.services.roles import sync_roles
 from cases.services.submission import (
     CaseContent,
     attachment_add,
@@ -120,6 +123,7 @@ def build_demo(*, now=None):
             is_staff=True,
             now=now,
         )
+        _ensure_organiser_group(organiser)
         for source in ARCHIVE_SOURCES:
             programme = _ensure_programme(build, source.PROGRAMME)
             judges = {
@@ -501,7 +505,6 @@ def _ensure_user(build, *, role, email, full_name, now, is_staff=False, unit="",
             full_name=full_name,
             phone=phone,
             is_staff=is_staff,
-            is_superuser=is_staff,
             email_confirmed_at=now,
         )
         build.created[User] += 1
@@ -509,6 +512,17 @@ def _ensure_user(build, *, role, email, full_name, now, is_staff=False, unit="",
         DemoAccount(role=role, email=email, name=full_name, created=created, unit=unit)
     )
     return user
+
+
+def _ensure_organiser_group(organiser):
+    """The demo organiser's power comes from the shipped group 组织方管理员 (cases.roles),
+    not from superuser status; an organiser made by an older demo is moved into it."""
+    sync_roles(strict=False)
+    group = Group.objects.get(name=ORGANISER_ADMIN)
+    if organiser.is_superuser or not organiser.groups.filter(pk=group.pk).exists():
+        organiser.is_superuser = False
+        organiser.save(update_fields=["is_superuser"])
+        organiser.groups.add(group)
 
 
 def _ensure_unit_account(build, unit, *, email, full_name, now, admin):

@@ -194,6 +194,7 @@ class Round(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("model", "评审轮次")
         verbose_name_plural = pgettext_lazy("model plural", "评审轮次")
+        permissions = [("view_tally", _("查看投票计票结果"))]
         ordering = ["edition", "order"]
         constraints = [
             models.UniqueConstraint(fields=["edition", "order"], name="round_order_unique"),

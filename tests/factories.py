@@ -49,7 +49,19 @@ def make_user(*, email=None, password="pass-1234-word", is_staff=False, **fields
 
 
 def make_organiser(**fields):
-    return make_user(is_staff=True, **fields)
+    """A staff account in the shipped group 组织方管理员 (cases.roles), not a superuser."""
+    from django.contrib.auth.models import Group
+
+    from cases.roles import ORGANISER_ADMIN
+
+    fields.setdefault("is_superuser", False)
+    user = make_user(is_staff=True, **fields)
+    user.groups.add(Group.objects.get(name=ORGANISER_ADMIN))
+    return user
+
+
+def make_staff_without_permissions(**fields):
+    return make_user(is_staff=True, is_superuser=False, **fields)
 
 
 def make_programme(*, name=None, slug=None, **fields):

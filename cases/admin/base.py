@@ -17,6 +17,7 @@ from import_export.forms import SelectableFieldsExportForm
 
 from ..audit.events import audit_model_export
 from ..models import Edition
+from ..roles import EXPORT_PERSONAL_DATA
 from .import_storage import SignedConfirmImportForm, TokenMediaStorage, sign_import_file_name
 
 
@@ -129,6 +130,20 @@ class BackofficeImportExportAdmin(QuickActionCheckboxMixin, ImportExportModelAdm
             fields=columns,
         )
         return data
+
+    # Exports carrying 联系人/联系电话/联系邮箱 or e-mail addresses also need
+    # `cases.export_personal_data` (cases.roles: 组织方管理员 only).
+    exports_personal_data = False
+
+    # django-import-export checks the codes of IMPORT_EXPORT_*_PERMISSION_CODE (settings);
+    # an import creates and updates rows, so it needs both.
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        if not self.has_view_permission(request):
+            return False
+        return not self.exports_personal_data or request.user.has_perm(EXPORT_PERSONAL_DATA)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

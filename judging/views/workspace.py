@@ -502,12 +502,13 @@ class TallyView(LoginRequiredMixin, TemplateView):
         # every case; a chair then sees the rows of the panel's cases.
         count = vote_count(self.round)
         rows = count.rows
-        if not user.is_staff:
+        organiser = permissions.can_see_every_tally(user)
+        if not organiser:
             visible = set(
                 permissions.panel_cases_visible_to(user, self.round).values_list("pk", flat=True)
             )
             rows = [row for row in rows if row.entry.case_id in visible]
-        show_units = user.is_staff or permissions.can_see_unit_identity(user, self.round)
+        show_units = organiser or permissions.can_see_unit_identity(user, self.round)
         if show_units:
             prefetch_related_objects([row.case for row in rows], LEAD_UNITS)
         return super().get_context_data(

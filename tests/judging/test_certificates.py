@@ -285,7 +285,8 @@ def test_certificate_query_count_does_not_grow_with_lead_units(
     url = reverse("judging:certificate-download", kwargs={"pk": award.pk})
 
     # session, user, award (+ edition, programme, case, tier, category), lead units,
-    # results visible, membership; the audit row: chain head, insert, head update
-    with django_assert_num_queries(9):
+    # results visible, membership, the permission cache; the audit row: chain head, insert,
+    # head update
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert response.status_code == 200

@@ -626,7 +626,7 @@ def test_only_the_organiser_is_staff():
     build_demo(now=NOW)
 
     assert list(User.objects.filter(is_staff=True).values_list("email", "is_superuser")) == [
-        ("organiser@demo.example.org", True)
+        ("organiser@demo.example.org", False)
     ]
 
 
