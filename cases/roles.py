@@ -40,6 +40,8 @@ CASES_MODELS = (
     "attachment",
     "caseversion",
     "referencecounter",
+    "usersession",
+    "quarantinedfile",
 )
 JUDGING_MODELS = (
     "judge",
@@ -62,6 +64,38 @@ JUDGING_MODELS = (
     "editioncommentary",
     "roundexport",
 )
+HEAT_MODELS = (
+    "heatseries",
+    "heatperiod",
+    "heatlist",
+    "heatitem",
+    "outlet",
+    "heatcoverage",
+    "mentioncount",
+    "heatresult",
+)
+VOTING_MODELS = ("publicvotesettings", "voter", "voterchallenge", "publicvote", "publicvotetally")
+CONTENT_MODELS = (
+    "article",
+    "articleversion",
+    "articleattachment",
+    "articleimage",
+    "menuitem",
+    "searchdocument",
+)
+CUSTOM_ORGANISER_PERMS = (
+    "cases.unlock_user",
+    "cases.reset_second_factor",
+    "judging.publish_heatperiod",
+    "judging.open_publicvote",
+    "judging.void_publicvote",
+    "judging.submit_article",
+    "judging.approve_article",
+    "judging.publish_article",
+    "judging.withdraw_article",
+    "judging.preview_article",
+)
+EDITOR = "内容编辑"
 
 # Exports of 联系人/联系电话/联系邮箱 (cases) and judges' e-mail addresses.
 EXPORT_PERSONAL_DATA = "cases.export_personal_data"
@@ -76,6 +110,10 @@ ROLES = {
     ORGANISER_ADMIN: [
         *_all("cases", CASES_MODELS),
         *_all("judging", JUDGING_MODELS),
+        *_all("judging", HEAT_MODELS + VOTING_MODELS + CONTENT_MODELS),
+        *CUSTOM_ORGANISER_PERMS,
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
         EXPORT_PERSONAL_DATA,
         VIEW_TALLY,
         VIEW_AUDIT,
@@ -100,11 +138,30 @@ ROLES = {
             ("view",),
         ),
         *_all("judging", ("votethreshold", "roundentry"), ("view",)),
+        # Heat lists: data work but not publication.
+        *_all(
+            "judging",
+            ("heatlist", "heatitem", "outlet", "heatcoverage", "mentioncount"),
+            ("view", "add", "change"),
+        ),
+        *_all("judging", ("heatseries", "heatperiod", "heatresult"), ("view",)),
+        *_all("judging", ("publicvotesettings", "publicvote"), ("view",)),
+        *model_perms("judging", "publicvotesettings", ("add", "change")),
+    ],
+    # Writes articles and pages and submits them for review; approving and publishing are
+    # 组织方管理员's (judging.content's workflow).
+    EDITOR: [
+        *model_perms("judging", "article", ("view", "add", "change")),
+        "judging.submit_article",
+        *_all("judging", ("articleattachment", "articleimage")),
+        *_all("cases", ("programme", "edition"), ("view",)),
     ],
     # Reads everything of an edition; no exports of personal data, no accounts, no audit.
     OBSERVER: [
         *_all("cases", [m for m in CASES_MODELS if m != "user"], ("view",)),
         *_all("judging", JUDGING_MODELS, ("view",)),
+        *_all("judging", HEAT_MODELS + ("publicvotesettings", "publicvote"), ("view",)),
+        *model_perms("judging", "article", ("view",)),
         VIEW_TALLY,
     ],
     # The audit trail, read-only, and nothing else.
@@ -114,5 +171,9 @@ ROLES = {
         *model_perms("cases", "user", ("view", "add", "change")),
         *model_perms("auth", "group", ("view", "add", "change")),
         "auth.view_permission",
+        "cases.unlock_user",
+        "cases.reset_second_factor",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
     ],
 }
