@@ -39,13 +39,13 @@ def test_auditor_reads_the_list_with_filters_and_search(client, auditor):
     by_date = client.get(url, {"created_at__year": str(timezone.localdate().year)})
 
     assert listing.status_code == 200
-    # by date: the 3 rows and the 2 of the auditor's own account (created as staff, and
-    # given the permission)
+    # by date: the 3 rows and the 3 of the auditor's own account (created as staff, given
+    # the permission, signed in)
     assert [r.context["cl"].result_count for r in (by_actor, by_code, searched, by_date)] == [
         2,
         1,
         2,
-        5,
+        6,
     ]
     assert "+08:00" in listing.text
     assert "操作人" in listing.text  # the actor filter
