@@ -4,10 +4,19 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.urls import reverse
 
 from cases.models import AuditEntry, Case, CaseStatus, EditionStatus
-from judging.models import Aggregation, Assignment, PanelRole, RoundEntry, RoundKind, RoundStatus
+from judging.models import (
+    Aggregation,
+    Assignment,
+    PanelRole,
+    Review,
+    RoundEntry,
+    RoundKind,
+    RoundStatus,
+)
 from judging.services.reviews import review_save
 from judging.services.tabulation import tabulate_round
 from tests.factories import (
@@ -376,10 +385,28 @@ def test_ranking_query_count_does_not_grow_with_cases(
 ):
     add_cases(scored, rows)
     client.force_login(make_organiser())
+    cache.clear()
 
     # session, user, round, categories, entries, criteria, reviews' fingerprint, criterion
     # scores (the figures are computed: nothing cached yet)
     with django_assert_num_queries(8):
+        client.get(ranking_url(scored["round"]))
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_ranking_query_count_after_a_score_change_does_not_grow_with_cases(
+    client, scored, django_assert_num_queries, rows
+):
+    add_cases(scored, rows)
+    client.force_login(make_organiser())
+    client.get(ranking_url(scored["round"]))
+    review = Review.objects.filter(assignment__case=scored["first"]).first()
+    review.version += 1
+    review.save()
+
+    # session, user, round, categories, entries, criteria, reviews' fingerprint, the
+    # reviews saved lately, their criterion scores (not the round's)
+    with django_assert_num_queries(9):
         client.get(ranking_url(scored["round"]))
 
 
