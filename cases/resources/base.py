@@ -17,12 +17,10 @@ Every import follows the same rules (`StrictImportResource`), shown on the admin
   create missing regions from their path (广东省/汕头市/濠江区).
 """
 
-import contextlib
 import re
 from collections import defaultdict
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import DatabaseError, connections
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -233,24 +231,6 @@ def find_case(edition, *, reference, title):
     return (matches[0] if matches else None), None
 
 
-@contextlib.contextmanager
-def rows_without_savepoints(connection):
-    """django-import-export wraps every row in `atomic()`, a savepoint inside the import's
-    transaction. On PostgreSQL each savepoint is a subtransaction, and every statement and
-    every RELEASE gets slower with the number of subtransactions already in the transaction
-    (past 64 their ids overflow the backend's cache and the locks they hand to the parent pile
-    up): an 8,000-row file took 7× as long as a 2,000-row one. An import is all or nothing
-    anyway, so the rows run in the one transaction without savepoints; a database error in a
-    row still rolls everything back (`Atomic` marks the transaction for rollback)."""
-    # `Atomic` asks the connection for a savepoint; with None it nests without one, like
-    # `atomic(savepoint=False)` (the only way to reach the rows' `atomic()` calls).
-    connection.savepoint = lambda: None
-    try:
-        yield
-    finally:
-        del connection.savepoint
-
-
 class StrictImportResource(resources.ModelResource):
     """All-or-nothing imports with errors keyed by column header, numbered as in Excel.
 
@@ -309,10 +289,9 @@ class StrictImportResource(resources.ModelResource):
             )
             self.handle_import_error(result, error, raise_errors)
             return result
-        with rows_without_savepoints(connections[self.get_db_connection_name()]):
-            return super().import_data_inner(
-                dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
-            )
+        return super().import_data_inner(
+            dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
+        )
 
     def import_row(self, row, instance_loader, **kwargs):
         self.row_plan = {}
@@ -320,17 +299,7 @@ class StrictImportResource(resources.ModelResource):
             row_result = self.get_row_result_class()()
             row_result.import_type = RowResult.IMPORT_TYPE_SKIP
             return row_result
-        if self.memo.get("database_error"):
-            # The transaction is broken (rows have no savepoint of their own, see
-            # `rows_without_savepoints`): the error of the row that broke it is reported,
-            # the rows after it are not read, and nothing is imported.
-            row_result = self.get_row_result_class()()
-            row_result.import_type = RowResult.IMPORT_TYPE_SKIP
-            return row_result
-        row_result = super().import_row(row, instance_loader, **kwargs)
-        if any(isinstance(error.error, DatabaseError) for error in row_result.errors):
-            self.memo["database_error"] = True
-        return row_result
+        return super().import_row(row, instance_loader, **kwargs)
 
     # --- per-row work ---------------------------------------------------------------------
     def import_instance(self, instance, row, **kwargs):

@@ -9,8 +9,6 @@ import openpyxl
 import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -257,24 +255,6 @@ def test_case_import_without_dry_run_rolls_back_every_row_on_one_bad_row(organis
     assert [row.number for row in result.invalid_rows] == [1001]
     assert Case.objects.count() == 0
     assert not AuditEntry.objects.filter(code="cases.case.imported").exists()
-
-
-@pytest.mark.parametrize("rows", [1, 5])
-def test_case_import_rows_run_without_a_savepoint_each(organiser, edition, rows):
-    # On PostgreSQL a savepoint per row made an 8,000-row import 7× slower than a 2,000-row
-    # one; the rows share the import's one transaction (all or nothing either way).
-    dataset = tablib.Dataset(
-        *thousand_case_rows(edition, bad_last_row=False)[:rows], headers=CASE_HEADERS
-    )
-
-    with CaptureQueriesContext(connection) as queries:
-        result = CaseResource().import_data(dataset, dry_run=False, user=organiser)
-
-    assert not result.has_errors() and not result.has_validation_errors()
-    assert Case.objects.count() == rows
-    savepoints = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]
-    # the import's own (it is nested in the test's transaction), none per row
-    assert len(savepoints) == 1
 
 
 def test_case_import_of_1000_good_rows_imports_everything(client, organiser, edition):
