@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Every link in a mail is built from SITE_URL; `make run HOST=… PORT=…` sets it to match.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test install lint format browser check clean bench
 
@@ -16,10 +18,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 install: $(VENV)/.installed
 
 ## make run: install, migrate, build the demo from the seeds, serve http://127.0.0.1:8000
+## (HOST=… PORT=… serve elsewhere; SITE_URL, the base of every link in a mail, follows)
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py build_demo --url http://$(HOST):$(PORT)
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) $(PY) manage.py build_demo --url $(SITE_URL)
+	SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: the whole suite (PostgreSQL when DATABASE_URL points at one)
 test: install

@@ -3,19 +3,21 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from config.ratelimit import rate_limited, typed_email_limit
+
 from .account_security import views as security
 from .views import accounts
 
 urlpatterns = [
-    path("register/", accounts.RegisterView.as_view(), name="register"),
-    path("login/", accounts.LoginView.as_view(), name="login"),
+    path("register/", rate_limited("register")(accounts.RegisterView.as_view()), name="register"),
+    path("login/", rate_limited("login")(accounts.LoginView.as_view()), name="login"),
     path("logout/", accounts.LogoutView.as_view(), name="logout"),
     path("confirm/<str:token>/", accounts.EmailConfirmView.as_view(), name="email-confirm"),
     path("confirm-again/", accounts.EmailConfirmResendView.as_view(), name="email-confirm-resend"),
     path("unit/", accounts.UnitMembersView.as_view(), name="unit-members"),
     path(
         "invitation/<str:token>/",
-        accounts.InvitationAcceptView.as_view(),
+        rate_limited("invitation")(accounts.InvitationAcceptView.as_view()),
         name="invitation-accept",
     ),
     path("second-factor/", security.SecondFactorVerifyView.as_view(), name="mfa-verify"),
@@ -33,9 +35,11 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            subject_template_name="registration/password_reset_subject.txt",
-            success_url=reverse_lazy("password_reset_done"),
+        rate_limited("password-reset", extra=typed_email_limit)(
+            accounts.PasswordResetView.as_view(
+                subject_template_name="registration/password_reset_subject.txt",
+                success_url=reverse_lazy("password_reset_done"),
+            )
         ),
         name="password_reset",
     ),
@@ -46,7 +50,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        security.PasswordResetConfirmView.as_view(),
+        rate_limited("password-reset-confirm")(security.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
     path(

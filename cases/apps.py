@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,12 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from .account_security import receivers  # noqa: F401
+        from .audit import signals
+
+        signals.connect()
+        from .lookups import register
+
+        register()
+        from .services.roles import sync_roles_after_migrate
+
+        post_migrate.connect(sync_roles_after_migrate, dispatch_uid="cases.sync_roles")

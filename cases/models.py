@@ -521,6 +521,12 @@ class Case(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("model", "案例")
         verbose_name_plural = pgettext_lazy("model plural", "案例")
+        permissions = [
+            (
+                "export_personal_data",
+                _("可导出含个人信息的数据(联系人、联系电话、联系邮箱、专家邮箱)"),
+            ),
+        ]
         ordering = ["edition", "reference", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -679,29 +685,50 @@ class ReferenceCounter(models.Model):
 
 
 # --- Audit ---------------------------------------------------------------------------------
-class AuditEntry(models.Model):
-    """One row per state change, score change or publication (STYLE.md §9). Append-only:
-    nothing in the code updates or deletes a row, and the admin is read-only."""
+class AuditResult(models.TextChoices):
+    SUCCESS = "success", _("成功")
+    FAILURE = "failure", _("失败")
+    REFUSED = "refused", _("拒绝")
 
+
+class AuditEntry(models.Model):
+    """One row per state change, score change, download, export or security event
+    (STYLE.md §9, SECURITY.md LOG-01). Append-only in the database: triggers refuse UPDATE
+    and DELETE (`cases.audit.triggers`), and each row carries the SHA-256 of its content
+    chained to the previous row's (`cases.audit.chain`, checked by `manage.py verify_audit`).
+    Rows are written only through `cases.services.audit_log`."""
+
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True, editable=False)
     code = models.CharField(_("事件"), max_length=80, db_index=True)
+    # No database constraint and DO_NOTHING: deleting a user must never touch (UPDATE) an
+    # audit row; `actor_label` keeps who it was after the account is gone.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",
         verbose_name=_("操作人"),
     )
+    actor_label = models.CharField(_("操作人账号"), max_length=255, blank=True, default="")
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     object_type = models.CharField(_("对象类型"), max_length=80)
     object_id = models.CharField(_("对象编号"), max_length=40)
     object_repr = models.CharField(_("对象"), max_length=255, blank=True)
+    result = models.CharField(
+        _("结果"), max_length=10, choices=AuditResult.choices, default=AuditResult.SUCCESS
+    )
     data = models.JSONField(_("详情"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("来源IP"), null=True, blank=True)
+    user_agent = models.CharField(_("浏览器标识"), max_length=255, blank=True, default="")
+    prev_hash = models.CharField(_("上一条哈希"), max_length=64, editable=False)
+    hash = models.CharField(_("哈希"), max_length=64, editable=False)
 
     class Meta:
         verbose_name = pgettext_lazy("model", "审计记录")
         verbose_name_plural = pgettext_lazy("model plural", "审计记录")
-        ordering = ["-created_at", "-pk"]
+        ordering = ["-seq"]
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
         ]
@@ -711,3 +738,53 @@ class AuditEntry(models.Model):
 
 
 from .account_security.models import UserSession  # noqa: E402, F401  (migrations of `cases`)
+
+
+class AuditChainHead(models.Model):
+    """The one row holding the last sequence number and hash of the audit chain. Each
+    append locks it (SELECT … FOR UPDATE; SQLite's IMMEDIATE transactions serialise
+    writers), so concurrent appends never fork the chain; a trigger refuses moving it back
+    or deleting it."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="")
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "审计链头")
+        verbose_name_plural = pgettext_lazy("model plural", "审计链头")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.seq} {self.hash[:12]}"
+
+
+def quarantine_upload_to(instance, filename):
+    return f"quarantine/{uuid.uuid4().hex}"
+
+
+class QuarantinedFile(models.Model):
+    """An upload the virus scanner flagged: kept apart from every case, under a random name
+    without extension, for the security officer to examine; never served by a view."""
+
+    file = models.FileField(_("文件"), upload_to=quarantine_upload_to, max_length=255)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    size = models.PositiveBigIntegerField(_("大小(字节)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    signature = models.CharField(_("病毒特征"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "隔离文件")
+        verbose_name_plural = pgettext_lazy("model plural", "隔离文件")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.signature})"

@@ -1,15 +1,19 @@
 """Who may see and change what on the entrant side (DESIGN.md §6).
 
-Unit members see and edit their own unit's cases; organisers (staff) see every case and
-file but do not edit a unit's content. Judges' access to cases comes from the judging app.
+Unit members see and edit their own unit's cases; organisers — users holding the Django
+permission of the model a page shows (`cases.view_case`, `cases.view_caseversion`), never
+staff status alone — see every case and file but do not edit a unit's content.
+Judges' access to cases comes from the judging app.
 Callers turn a refusal into a 404, so a missing permission looks like a missing object.
 """
 
 from .models import CASE_EDITABLE_STATES, Case, MembershipRole, UnitMembership
 
 
-def is_organiser(user):
-    return user.is_authenticated and user.is_active and user.is_staff
+def is_organiser(user, perm="cases.view_case"):
+    """Organiser power is a Django permission (from a shipped group of `cases.roles`), never
+    `is_staff` alone: a staff account without permissions reads nothing here."""
+    return user.is_authenticated and user.is_active and user.has_perm(perm)
 
 
 def member_unit_ids(user):
@@ -64,8 +68,10 @@ def can_withdraw_case(user, case):
 
 def can_view_case_history(user, case):
     """Submitted versions and the differences between them: organisers only."""
-    return is_organiser(user)
+    return is_organiser(user, "cases.view_caseversion")
 
 
 def can_download_attachment(user, attachment):
-    return can_view_case(user, attachment.case)
+    if is_organiser(user, "cases.view_attachment"):
+        return True
+    return is_unit_member(user, attachment.case.owner_unit_id)

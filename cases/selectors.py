@@ -1,6 +1,6 @@
 """Reads of the cases app: querysets that carry their own prefetch bundle."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from .models import Edition, EditionStatus, Programme
@@ -33,7 +33,13 @@ def programmes_with_editions():
         .prefetch_related(
             Prefetch(
                 "editions",
-                queryset=public_editions().order_by("-year", "-number"),
+                queryset=public_editions()
+                .annotate(
+                    results_visible=Exists(
+                        results_visible_editions().filter(pk=OuterRef("pk")).values("pk")
+                    )
+                )
+                .order_by("-year", "-number"),
                 to_attr="public_editions",
             )
         )

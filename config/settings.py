@@ -47,19 +47,26 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
+    "django.contrib.syndication",
+    "django_prose_editor",
     "django_filters",
     "import_export",
     "huey.contrib.djhuey",
+    "judging.voting.captcha_app.CaptchaConfig",
+    "django_ratelimit",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
     "cases",
     "judging",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -67,11 +74,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "cases.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cases.account_security.middleware.SessionTimeoutMiddleware",
     "cases.account_security.middleware.SecondFactorRequiredMiddleware",
     "cases.account_security.middleware.PasswordRotationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.bad_input.QueryStringGuardMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, so that it sees the lockout flag set while the login view ran (django-axes).
     "axes.middleware.AxesMiddleware",
 ]
@@ -189,7 +199,7 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
 # Behind the reverse proxy of the README the client address is the last X-Forwarded-For hop
 # it adds; without a proxy (the embedded mode) REMOTE_ADDR.
-AXES_IPWARE_PROXY_COUNT = int(env("PROXY_COUNT", "0")) or None
+AXES_IPWARE_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", env("PROXY_COUNT", "0"))) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
 )
@@ -273,27 +283,52 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "案例评选平台 <noreply@exam
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Cache, sessions, task queue -------------------------------------------------------
+# Production: Redis through django-redis with IGNORE_EXCEPTIONS, so an unreachable Redis is a
+# cache miss (logged), never an error: pages render from the database, rate limits fail open
+# (README, "Security: rate limits, outage, bad input"). Sessions live in the database with
+# Redis as a read cache (cached_db), so nobody is logged out when Redis goes away.
 CACHE_URL = env("CACHE_URL")
 REDIS_CACHE = CACHE_URL.startswith(("redis://", "rediss://"))
-if REDIS_CACHE:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CACHE_URL,
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "awards"),
-        },
-        "sessions": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env("SESSION_CACHE_URL", CACHE_URL),
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "awards") + "-sessions",
-            "TIMEOUT": None,
+CACHE_SOCKET_TIMEOUT = float(env("CACHE_SOCKET_TIMEOUT", "0.5"))
+
+
+def redis_cache(location, *, prefix, timeout=300):
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": location,
+        "KEY_PREFIX": prefix,
+        "TIMEOUT": timeout,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            # A Redis host that is down (not just refusing) must not hold every request for
+            # the kernel's connect timeout.
+            "SOCKET_CONNECT_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+            "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
         },
     }
-    # Sessions in Redis: app servers stay stateless and share nothing but the database.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+
+
+if REDIS_CACHE:
+    CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", "awards")
+    CACHES = {
+        "default": redis_cache(CACHE_URL, prefix=CACHE_KEY_PREFIX),
+        "sessions": redis_cache(
+            env("SESSION_CACHE_URL", CACHE_URL), prefix=f"{CACHE_KEY_PREFIX}-sessions"
+        ),
+    }
+    SESSION_ENGINE = "config.sessions"
     SESSION_CACHE_ALIAS = "sessions"
 else:
+    # Embedded mode: one process, sessions in the database (Django's default engine).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # django-ratelimit asks for a shared cache; the embedded server is one process, so its
+    # local-memory cache is shared by every request it answers.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "config.cache"
+# How long a session may be read from the cache without the database (config/sessions.py):
+# bounds how long a logout made while Redis was unreachable can be undone by a stale copy.
+SESSION_CACHE_SECONDS = int(env("SESSION_CACHE_SECONDS", "300"))
 # Idle timeout and absolute lifetime of a signed-in session (AUTH-05), enforced from
 # timestamps kept in the session (`SessionTimeoutMiddleware`); the cookie ends with the
 # absolute lifetime. Pages with forms warn SESSION_TIMEOUT_WARNING seconds before.
@@ -324,6 +359,27 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0 (the default):
+# the audit trail records REMOTE_ADDR and ignores the header, which any client can forge.
+# Behind one nginx that sets `proxy_add_x_forwarded_for`, set 1.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# A strict Content-Security-Policy on every response (django-csp; SECURITY.md CFG-02): no
+# inline script or style anywhere, so templates keep JS in static/js and CSS in static/css.
+# A view may set its own, stricter header (attachment downloads: default-src 'none'; sandbox).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 LOG_FORMAT = env("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
@@ -331,8 +387,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "json": {"()": "config.logging.JsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {
+            "()": "config.logging.TextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
     },
+    "filters": {"cache_outage": {"()": "config.logging.CacheOutageFilter"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
@@ -344,6 +404,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "huey": {"level": env("TASK_LOG_LEVEL", "WARNING")},
+        "config.cache": {"filters": ["cache_outage"]},
     },
 }
 
@@ -353,6 +414,83 @@ CASE_ATTACHMENTS_TOTAL_MAX_BYTES = int(
     env("CASE_ATTACHMENTS_TOTAL_MAX_BYTES", str(100 * 1024 * 1024))
 )
 
+# Hostile uploads (README, Security: uploads). Office/zip files: the total uncompressed size,
+# the number of entries and the compression ratio (uncompressed / compressed, overall and per
+# entry) are capped; images larger than this many pixels are refused before decoding.
+UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES = int(
+    env("UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES", str(100 * 1024 * 1024))
+)
+UPLOAD_ZIP_MAX_ENTRIES = int(env("UPLOAD_ZIP_MAX_ENTRIES", "1000"))
+UPLOAD_ZIP_MAX_RATIO = int(env("UPLOAD_ZIP_MAX_RATIO", "100"))
+UPLOAD_IMAGE_MAX_PIXELS = int(env("UPLOAD_IMAGE_MAX_PIXELS", str(40_000_000)))
+# clamd scans every upload when one of these is set; unreachable → uploads refused.
+CLAMD_SOCKET = env("CLAMD_SOCKET")
+CLAMD_HOST = env("CLAMD_HOST")
+CLAMD_PORT = int(env("CLAMD_PORT", "3310"))
+CLAMD_TIMEOUT = float(env("CLAMD_TIMEOUT", "30"))
+# --- Rate limits (django-ratelimit; README, "Security: rate limits, outage, bad input") ----
+# Each group of public POSTs has a limit per client address and one per /24 network (a
+# /48 for IPv6): the second stops one host range rotating addresses, the first is low
+# enough for one attacker and high enough for an office behind one NAT address. Values are
+# "count/period" (s, m, h, d); an environment variable RATE_LIMIT_<GROUP> replaces a
+# group's pair as "per-ip,per-network", e.g. RATE_LIMIT_LOGIN="30/m,120/m".
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True  # an unreachable cache lets requests through (logged)
+RATELIMIT_VIEW = "config.ratelimit.too_many_requests"
+RATELIMIT_IP_META_KEY = "config.ratelimit.client_ip"
+RATE_LIMIT_DEFAULTS = {
+    "login": ("100/m", "300/m"),  # flood control; failed logins are django-axes' (30 per address)
+    "register": ("10/h", "50/h"),
+    "password-reset": ("5/h", "20/h"),
+    "password-reset-confirm": ("20/h", "60/h"),
+    "invitation": ("20/h", "60/h"),
+    "objection": ("5/h", "20/h"),
+    "language": ("60/m", "600/m"),
+}
+RATE_LIMITS = {
+    group: tuple(env(f"RATE_LIMIT_{group.upper().replace('-', '_')}", ",".join(rates)).split(","))
+    for group, rates in RATE_LIMIT_DEFAULTS.items()
+}
+for _group, _rates in RATE_LIMITS.items():
+    if len(_rates) != 2:
+        raise RuntimeError(f"RATE_LIMIT_{_group.upper()} needs two rates: per-ip,per-network")
+# Per address typed into the password-reset form: one mailbox is not flooded from many hosts.
+PASSWORD_RESET_EMAIL_RATE = env("PASSWORD_RESET_EMAIL_RATE", "5/h")
+
+# --- Bad input (config/bad_input.py) -------------------------------------------------------
+# A query-string value longer than this, an integer beyond 64 bits or a NUL byte is a 400.
+QUERY_VALUE_MAX_LENGTH = int(env("QUERY_VALUE_MAX_LENGTH", "2000"))
+CONTENT_IMAGE_URL_PREFIX = "/site/images/"
+
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "cases.admin.import_storage.TokenMediaStorage"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+
+# --- Public vote (网络投票, judging/voting; README "Public vote (大众评审)") -----------------
+# The voter's e-mail address or mobile number is stored only as an HMAC with this secret:
+# set it once and keep it (changing it makes every voter a new one). Defaults to SECRET_KEY.
+PUBLIC_VOTE_HASH_SECRET = env("PUBLIC_VOTE_HASH_SECRET", SECRET_KEY)
+PUBLIC_VOTE_SMS_PROVIDER = env("PUBLIC_VOTE_SMS_PROVIDER", "judging.voting.sms.ConsoleSmsProvider")
+PUBLIC_VOTE_CODE_MINUTES = int(env("PUBLIC_VOTE_CODE_MINUTES", "10"))
+PUBLIC_VOTE_CODE_ATTEMPTS = int(env("PUBLIC_VOTE_CODE_ATTEMPTS", "5"))
+# The CAPTCHA on the code request and on each vote; off only for the load benchmark.
+PUBLIC_VOTE_CAPTCHA = env_bool("PUBLIC_VOTE_CAPTCHA", default=True)
+# django-ratelimit rates per client IP and per /24 network ("" switches one off).
+PUBLIC_VOTE_RATE_IP = env("PUBLIC_VOTE_RATE_IP", "30/m")
+PUBLIC_VOTE_RATE_NETWORK = env("PUBLIC_VOTE_RATE_NETWORK", "300/m")
+PUBLIC_VOTE_CODE_RATE_IP = env("PUBLIC_VOTE_CODE_RATE_IP", "5/m")
+PUBLIC_VOTE_CODE_RATE_NETWORK = env("PUBLIC_VOTE_CODE_RATE_NETWORK", "50/m")
+CAPTCHA_IMAGE_SIZE = (120, 40)
+CAPTCHA_2X_IMAGE = False
+CAPTCHA_TIMEOUT = 10  # minutes
+# Rate-limit counters live in the default cache: Redis in production (shared by every app
+# server). The embedded default is one process, where the local-memory cache is shared by
+# all its threads; django-ratelimit's check knows only memcached and django-redis.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# Import and export views check model permissions (the back office's admins ask for more:
+# add + change to import, `cases.export_personal_data` for contact data).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "backups")))

@@ -5,9 +5,12 @@ edition's results (publication, amendment, award or citation change) calls
 `bump_results_version(edition)`, so old entries are simply never read again.
 """
 
+import logging
 import time
 
 from django.core.cache import cache
+
+logger = logging.getLogger("judging.cache")
 
 
 def results_version_key(edition_or_id):
@@ -35,18 +38,26 @@ def bump_results_version(edition_or_id):
     """Invalidate every cached page of this edition's results; returns the new version."""
     key = results_version_key(edition_or_id)
     try:
-        return cache.incr(key)
+        version = cache.incr(key)
     except ValueError:
-        value = _fresh_value()
-        cache.set(key, value, timeout=None)
-        return value
+        version = _fresh_value()
+        if cache.set(key, version, timeout=None) is False:
+            version = None
+    if version is None:
+        # The cache is unreachable (its backend ignores the error). Pages render afresh while
+        # it is; when it is back, pages cached before the outage may be served until they
+        # expire (PUBLIC_PAGE_CACHE_SECONDS) — README, "Security: rate limits, outage".
+        logger.error("results version of edition %s not bumped: cache unreachable", key)
+    return version
 
 
 def results_versions(edition_ids):
     """`{edition_id: version}` for several editions in one cache round trip (pages across
     editions: the archive, history tables)."""
     keys = {results_version_key(pk): pk for pk in edition_ids}
-    found = cache.get_many(list(keys))
+    # A copy: django-redis answers an unreachable Redis with one shared empty dict, which
+    # must not collect this call's keys for the next one.
+    found = dict(cache.get_many(list(keys)))
     for key in keys.keys() - found.keys():
         cache.add(key, _fresh_value(), timeout=None)
         found[key] = cache.get(key)

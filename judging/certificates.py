@@ -56,7 +56,7 @@ def can_download_certificate(user, award):
     (embargo reached). Everybody else, including before publication, gets nothing."""
     if not user.is_authenticated:
         return False
-    if user.is_staff and user.has_perm("judging.view_award"):
+    if user.is_active and user.has_perm("judging.view_award"):
         return True
     if not award.case.owner_unit_id:
         return False

@@ -19,6 +19,7 @@ import collections
 import dataclasses
 import datetime
 
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -41,7 +42,9 @@ from cases.models import (
     UnitMembership,
     User,
 )
+from cases.roles import ORGANISER_ADMIN
 from cases.services import audit_log, edition_transition
+from cases.services.roles import sync_roles
 from cases.services.submission import (
     CaseContent,
     attachment_add,
@@ -51,8 +54,14 @@ from cases.services.submission import (
 )
 from cases.uploads import inspect_upload
 
+from .content.indexing import rebuild_search_index
+from .content.models import Article
 from .demo_application_form import application_form_pdf
+from .demo_articles import build_demo_articles
 from .demo_data import current, jingchu, units, wangluo_lizheng, yueyoushu, yuezhi
+from .demo_public_vote import ensure_public_vote_demo
+from .heat.models import HeatCoverage, HeatItem, HeatList, HeatPeriod, HeatSeries, Outlet
+from .heat.services import heat_period_publish
 from .models import Award, Criterion, Judge, Panel, PanelMembership, Round
 from .services.archive import archive_award
 
@@ -83,6 +92,7 @@ class DemoBuild:
     created: collections.Counter = dataclasses.field(default_factory=collections.Counter)
     accounts: list = dataclasses.field(default_factory=list)
     open_edition: Edition | None = None
+    public_vote_round: object = None
     deadline_moved: bool = False
 
     cache: dict = dataclasses.field(default_factory=dict)
@@ -113,6 +123,7 @@ def build_demo(*, now=None):
             is_staff=True,
             now=now,
         )
+        _ensure_organiser_group(organiser)
         for source in ARCHIVE_SOURCES:
             programme = _ensure_programme(build, source.PROGRAMME)
             judges = {
@@ -121,7 +132,20 @@ def build_demo(*, now=None):
             }
             for spec in source.EDITIONS:
                 _ensure_archive_edition(build, programme, spec, judges=judges, by=organiser)
+        _ensure_heat_period(
+            build,
+            jingchu.HEAT,
+            programme_slug=jingchu.PROGRAMME["slug"],
+            rules=jingchu.RULES,
+            by=organiser,
+        )
         _ensure_current_edition(build, organiser=organiser, now=now)
+        build.public_vote_round = ensure_public_vote_demo(build, organiser=organiser, now=now)
+        articles = build_demo_articles(by=organiser, now=now)
+        if articles:
+            build.created[Article] += articles
+        # The archive's editions are published by transitions, not the publication service.
+        rebuild_search_index()
     return build
 
 
@@ -205,9 +229,11 @@ def _ensure_edition(build, programme, spec, *, extra):
 
 
 def _advance(edition, target, *, by, reason):
-    """Walk a new edition to `target` through the transition table, one service call a step."""
+    """Walk a new archive edition to `target` through the transition table, one service call
+    a step. Its rounds and cases are history recorded from the seeds, not steps taken here, so
+    the steps' preconditions are not enforced (the audit row says so)."""
     for state in _transition_path(EditionStatus(edition.status), EditionStatus(target)):
-        edition_transition(edition, state, by=by, reason=reason)
+        edition_transition(edition, state, by=by, reason=reason, enforce=False)
 
 
 def _transition_path(start, target):
@@ -291,6 +317,43 @@ def _ensure_archive_edition(build, programme, spec, *, judges, by):
     if created:
         _advance(edition, spec["status"], by=by, reason="往届结果存档(演示数据)")
     return edition
+
+
+# --- The heat rankings (seed 002) -----------------------------------------------------------
+def _ensure_heat_period(build, spec, *, programme_slug, rules, by):
+    """The 2023年3月 report as a period of the heat rankings: its items in their lists and the
+    outlets the report names for each; published (frozen) once, when first created."""
+    programme = Programme.objects.get(slug=programme_slug)
+    edition = Edition.objects.get(programme=programme, slug=spec["edition_slug"])
+    series, _ = build.get_or_create(HeatSeries, programme=programme, defaults={"rules": rules})
+    period, created = build.get_or_create(
+        HeatPeriod,
+        edition=edition,
+        defaults={
+            "series": series,
+            "month": spec["month"],
+            "published_label": spec["published_label"],
+            "online_note": spec["online_note"],
+        },
+    )
+    outlets = {}
+    for name, level in jingchu.OUTLETS.items():
+        outlets[name], _ = build.get_or_create(Outlet, name=name, defaults={"level": level})
+    for order, (level, kind, items) in enumerate(spec["lists"]):
+        heat_list, _ = build.get_or_create(
+            HeatList, period=period, level=level, kind=kind, defaults={"order": order}
+        )
+        for unit_name, title, outlet_names, note in items:
+            unit = _ensure_unit(build, unit_name) if unit_name else None
+            item, item_created = build.get_or_create(
+                HeatItem, list=heat_list, unit=unit, title=title, defaults={"source_note": note}
+            )
+            if item_created:
+                for outlet_name in outlet_names:
+                    build.add(HeatCoverage, item=item, outlet=outlets[outlet_name])
+    if created:
+        heat_period_publish(period=period, by=by, at=_local_datetime(spec["published_on"], (0, 0)))
+    return period
 
 
 # --- The open edition, its accounts and cases ----------------------------------------------
@@ -442,7 +505,6 @@ def _ensure_user(build, *, role, email, full_name, now, is_staff=False, unit="",
             full_name=full_name,
             phone=phone,
             is_staff=is_staff,
-            is_superuser=is_staff,
             email_confirmed_at=now,
         )
         build.created[User] += 1
@@ -450,6 +512,17 @@ def _ensure_user(build, *, role, email, full_name, now, is_staff=False, unit="",
         DemoAccount(role=role, email=email, name=full_name, created=created, unit=unit)
     )
     return user
+
+
+def _ensure_organiser_group(organiser):
+    """The demo organiser's power comes from the shipped group 组织方管理员 (cases.roles),
+    not from superuser status; an organiser made by an older demo is moved into it."""
+    sync_roles(strict=False)
+    group = Group.objects.get(name=ORGANISER_ADMIN)
+    if organiser.is_superuser or not organiser.groups.filter(pk=group.pk).exists():
+        organiser.is_superuser = False
+        organiser.save(update_fields=["is_superuser"])
+        organiser.groups.add(group)
 
 
 def _ensure_unit_account(build, unit, *, email, full_name, now, admin):

@@ -116,6 +116,7 @@ class RoundKind(models.TextChoices):
     VERIFICATION = "verification", _("走访核实")
     VOTE = "vote", _("全体会议投票")
     METRIC = "metric", _("数据指标")
+    PUBLIC_VOTE = "public_vote", _("网络投票(大众评审)")
 
 
 class RoundStatus(models.TextChoices):
@@ -193,6 +194,7 @@ class Round(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("model", "评审轮次")
         verbose_name_plural = pgettext_lazy("model plural", "评审轮次")
+        permissions = [("view_tally", _("查看投票计票结果"))]
         ordering = ["edition", "order"]
         constraints = [
             models.UniqueConstraint(fields=["edition", "order"], name="round_order_unique"),
@@ -785,3 +787,34 @@ class RoundExport(models.Model):
     def filename(self):
         kind = "anonymous" if self.anonymous else "scores"
         return f"round-{self.round_id}-{kind}.{self.fmt}"
+
+
+# The heat rankings live in their own package; imported here so their migrations stay in
+# judging/migrations.
+from .content.models import (  # noqa: E402,F401  (the CMS's models live in judging/content)
+    Article,
+    ArticleAttachment,
+    ArticleImage,
+    ArticleVersion,
+    MenuItem,
+    SearchDocument,
+)
+from .heat.models import (  # noqa: E402, F401
+    HeatCoverage,
+    HeatItem,
+    HeatList,
+    HeatPeriod,
+    HeatResult,
+    HeatSeries,
+    MentionCount,
+    Outlet,
+)
+
+# The public vote (网络投票) is a package of its own; its models belong to this app.
+from .voting.models import (  # noqa: E402, F401
+    PublicVote,
+    PublicVoteSettings,
+    PublicVoteTally,
+    Voter,
+    VoterChallenge,
+)

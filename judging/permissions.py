@@ -5,7 +5,7 @@ views start from. A judge reaches a case only through an `Assignment` in a round
 open or closed (a draft round is still being set up), never for a case they are in conflict
 with; a panel chair (主任 / 联席主任) reads the cases and submitted scores of the panel's
 categories. Staff status gives nothing here: organisers read everything in the admin, and
-only see the vote tally in the workspace.
+only see the vote tally in the workspace (with `judging.view_tally`).
 """
 
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
@@ -212,7 +212,13 @@ def can_see_unit_identity(user, round_):
 
 
 def can_see_tally(user, round_):
-    """The plenary vote tally: organisers, and the chairs of the edition's panels."""
+    """The plenary vote tally: organisers holding `judging.view_tally`, and the chairs of
+    the edition's panels."""
     if not user.is_authenticated:
         return False
-    return user.is_staff or is_chair_in_edition(user, round_.edition)
+    return can_see_every_tally(user) or is_chair_in_edition(user, round_.edition)
+
+
+def can_see_every_tally(user):
+    """Every case's row of a tally, with the units: the organiser's permission."""
+    return user.is_authenticated and user.is_active and user.has_perm("judging.view_tally")

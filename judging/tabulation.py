@@ -475,3 +475,22 @@ def top_cut(keys, quota):
     while taken < len(keys) and keys[taken] == boundary:
         taken += 1
     return taken
+
+
+def ties(entries, tallies):
+    """The real ties of a ranking: inside each category, the groups of two or more cases whose
+    tie keys (score, median S, number of reviews) are equal, so that only the reference number
+    told them apart in `rank`. Returns `[[case, …], …]`, each group in rank order, groups in
+    the order of the entries' categories as first seen and then best first. Checks that look
+    at a boundary (a quota, an advancement cut) compare these keys, never the ranks."""
+    keys = tie_keys(tallies)
+    by_category = defaultdict(lambda: defaultdict(list))
+    for entry in sorted(entries, key=lambda e: (e.reference or "", e.case)):
+        if entry.case in keys:
+            by_category[entry.category][keys[entry.case]].append(entry.case)
+    groups = []
+    for members in by_category.values():
+        for key in sorted(members, reverse=True):
+            if len(members[key]) > 1:
+                groups.append(members[key])
+    return groups

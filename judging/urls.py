@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from config.ratelimit import rate_limited
+
 from .views import invitation, workspace
 
 app_name = "judging"
@@ -7,7 +9,7 @@ app_name = "judging"
 urlpatterns = [
     path(
         "invitation/<uidb64>/<token>/",
-        invitation.InvitationAcceptView.as_view(),
+        rate_limited("invitation")(invitation.InvitationAcceptView.as_view()),
         name="invitation-accept",
     ),
     path("invitation/done/", invitation.InvitationDoneView.as_view(), name="invitation-done"),

@@ -4,6 +4,8 @@ so the names live in the `judging` namespace."""
 
 from django.urls import path
 
+from config.ratelimit import rate_limited
+
 from .views import certificates, commentary, objections
 
 urlpatterns = [
@@ -20,7 +22,7 @@ urlpatterns = [
     ),
     path(
         "publicity/<slug:programme>/<slug:edition>/objection/",
-        objections.ObjectionCreateView.as_view(),
+        rate_limited("objection")(objections.ObjectionCreateView.as_view()),
         name="objection-create",
     ),
     path(

@@ -4,6 +4,9 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
+from config.ratelimit import rate_limited
+
+from .heat import urls as heat_urls
 from .views import public
 
 app_name = "results"
@@ -12,7 +15,11 @@ urlpatterns = [
     path("archive/", public.ArchiveView.as_view(), name="archive"),
     # The cached public pages carry no CSRF token (it is per visitor), so their language
     # switch posts here. Choosing a display language is not an action worth forging.
-    path("results/language/", csrf_exempt(set_language), name="set-language"),
+    path(
+        "results/language/",
+        rate_limited("language")(csrf_exempt(set_language)),
+        name="set-language",
+    ),
     path(
         "results/<slug:programme_slug>/<slug:edition_slug>/",
         public.EditionResultsView.as_view(),
@@ -36,3 +43,4 @@ urlpatterns = [
     path("units/<int:pk>/history/", public.UnitHistoryView.as_view(), name="unit-history"),
     path("regions/<int:pk>/history/", public.RegionHistoryView.as_view(), name="region-history"),
 ]
+urlpatterns += heat_urls.urlpatterns

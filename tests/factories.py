@@ -49,7 +49,19 @@ def make_user(*, email=None, password="pass-1234-word", is_staff=False, **fields
 
 
 def make_organiser(**fields):
-    return make_user(is_staff=True, **fields)
+    """A staff account in the shipped group 组织方管理员 (cases.roles), not a superuser."""
+    from django.contrib.auth.models import Group
+
+    from cases.roles import ORGANISER_ADMIN
+
+    fields.setdefault("is_superuser", False)
+    user = make_user(is_staff=True, **fields)
+    user.groups.add(Group.objects.get(name=ORGANISER_ADMIN))
+    return user
+
+
+def make_staff_without_permissions(**fields):
+    return make_user(is_staff=True, is_superuser=False, **fields)
 
 
 def make_programme(*, name=None, slug=None, **fields):
@@ -243,9 +255,34 @@ def make_conflict(*, judge, unit=None, case=None, source=None, reason=""):
 
 # --- Unit portal: file contents and attachments ----------------------------------------
 def pdf_bytes(text="申报书"):
-    """A small, well-formed PDF (what our content check looks for is the %PDF- header)."""
-    body = f"1 0 obj << /Type /Catalog >> endobj % {text}".encode()
-    return b"%PDF-1.4\n" + body + b"\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    """A small, well-formed one-page PDF (catalog, pages, page, a cross-reference table) with
+    `text` in a comment."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+    ]
+    out = b"%PDF-1.4\n% " + text.encode() + b"\n"
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj ".encode() + body + b" endobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    trailer = f"trailer << /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    return out + trailer.encode()
+
+
+def jpeg_bytes(size=(4, 3), color=(200, 30, 30)):
+    """A small real JPEG (Pillow), which the upload check decodes and encodes again."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG")
+    return buffer.getvalue()
 
 
 def docx_bytes():

@@ -18,6 +18,9 @@ from .submissions import (
     ReferenceCounterAdmin,
 )
 from .units import RegionAdmin, UnitAdmin, UnitMembershipAdmin, UserAdmin
+from .widgets import install as install_guarded_autocomplete
+
+install_guarded_autocomplete()
 
 __all__ = [
     "AttachmentAdmin",

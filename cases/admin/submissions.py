@@ -93,6 +93,7 @@ class CaseAdminForm(forms.ModelForm):
 
 @admin.register(Case)
 class CaseAdmin(EditionChoicesMixin, BackofficeImportExportAdmin):
+    exports_personal_data = True  # 联系人, 联系电话, 联系邮箱
     resource_classes = [CaseResource]
     form = CaseAdminForm
     list_display = (

@@ -14,6 +14,7 @@ from ..models import AttachmentKind, Case, MediaCoverage, UnitRegistryStatus
 from ..services.accounts import normalise_unit_name, unit_find
 from ..services.submission import CaseContent, MediaItem
 from ..uploads import MAX_IMAGES, inspect_upload
+from ..widgets import NativeDateInput
 
 
 def _model_field(model, name, **kwargs):
@@ -282,9 +283,7 @@ class CaseForm(forms.Form):
 class MediaCoverageForm(forms.Form):
     url = _model_field(MediaCoverage, "url", assume_scheme="https")
     outlet = _model_field(MediaCoverage, "outlet")
-    published_on = _model_field(
-        MediaCoverage, "published_on", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    published_on = _model_field(MediaCoverage, "published_on", widget=NativeDateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

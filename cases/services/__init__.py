@@ -8,7 +8,9 @@ from .lifecycle import (
     case_transition,
     edition_clone,
     edition_transition,
+    edition_transition_blockers,
     next_reference,
+    register_edition_precondition,
 )
 from .units import unit_verify
 
@@ -20,6 +22,8 @@ __all__ = [
     "case_transition",
     "edition_clone",
     "edition_transition",
+    "edition_transition_blockers",
     "next_reference",
+    "register_edition_precondition",
     "unit_verify",
 ]

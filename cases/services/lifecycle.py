@@ -6,10 +6,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..audit.chain import append, entry_values
 from ..models import (
     CASE_TRANSITIONS,
     EDITION_TRANSITIONS,
-    AuditEntry,
+    AuditResult,
     AwardTier,
     Case,
     CaseStatus,
@@ -29,21 +30,88 @@ class TransitionNotAllowed(DomainError):
     pass
 
 
-def audit_log(*, code, obj, by=None, data=None):
-    """Append one audit row. `code` is dotted: `cases.case.submitted`."""
-    return AuditEntry.objects.create(
-        code=code,
-        actor=by if by is not None and by.is_authenticated else None,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:255],
-        data=data or {},
-    )
+def audit_log(*, code, obj, by=None, data=None, result=AuditResult.SUCCESS, request=None):
+    """Append one row to the audit trail. `code` is dotted: `cases.case.submitted`.
+
+    The source IP and user agent come from `request`, by default the request being served
+    (`cases.audit.context`); rows written outside a request (commands, the task worker)
+    have none. `result` is `success` unless the event is a failure or a refusal."""
+    values = entry_values(code=code, obj=obj, by=by, data=data, result=result, request=request)
+    return append([values])[0]
 
 
 # --- Editions ------------------------------------------------------------------------------
-def edition_transition(edition, to, *, by=None, reason=""):
-    """Move an edition to state `to` if DESIGN.md §3 allows it."""
+# Preconditions of a step, by target state: functions `check(edition) -> [message, …]`. The
+# cases app registers its own below; the judging app adds the ones about rounds (it may not be
+# imported from here) with `register_edition_precondition` in its AppConfig.ready.
+EDITION_PRECONDITIONS = {}
+
+
+def register_edition_precondition(to, check):
+    checks = EDITION_PRECONDITIONS.setdefault(EditionStatus(to), [])
+    if check not in checks:
+        checks.append(check)
+
+
+def edition_transition_blockers(edition, to):
+    """Why `edition` cannot move to `to` now, one message per cause; empty when it can."""
+    to = EditionStatus(to)
+    current = EditionStatus(edition.status)
+    if to not in EDITION_TRANSITIONS[current]:
+        return [
+            _("“%(edition)s”不能从“%(from)s”变更为“%(to)s”。")
+            % {"edition": edition, "from": current.label, "to": to.label}
+        ]
+    blockers = []
+    for check in EDITION_PRECONDITIONS.get(to, []):
+        blockers.extend(check(edition))
+    return blockers
+
+
+def _call_ready(edition):
+    blockers = []
+    if not edition.categories.exists():
+        blockers.append(_("本届还没有设置类别。"))
+    if edition.closes_at is None:
+        blockers.append(_("本届还没有设置截止时间。"))
+    return blockers
+
+
+def _call_closed(edition):
+    if edition.status != EditionStatus.OPEN:
+        return []
+    if edition.closes_at is not None and edition.closes_at > timezone.now():
+        return [
+            _("征集截止时间(%(at)s)未到,申报单位仍可提交,不能开始资格审查。")
+            % {"at": timezone.localtime(edition.closes_at).strftime("%Y-%m-%d %H:%M")}
+        ]
+    return []
+
+
+def _screening_done(edition):
+    if edition.status != EditionStatus.SCREENING:
+        return []  # back from 评定中 (an upheld objection): nothing to screen again
+    blockers = []
+    waiting = edition.cases.filter(status__in=[CaseStatus.SUBMITTED, CaseStatus.RETURNED]).count()
+    if waiting:
+        blockers.append(
+            _("还有 %(count)s 件案例未完成资格审查(已提交或退回修改中)。") % {"count": waiting}
+        )
+    if not edition.cases.filter(status__in=[CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW]).exists():
+        blockers.append(_("本届还没有通过资格审查的案例。"))
+    return blockers
+
+
+register_edition_precondition(EditionStatus.OPEN, _call_ready)
+register_edition_precondition(EditionStatus.SCREENING, _call_closed)
+register_edition_precondition(EditionStatus.REVIEWING, _screening_done)
+
+
+def edition_transition(edition, to, *, by=None, reason="", enforce=True):
+    """Move an edition to state `to` if DESIGN.md §3 allows it and the step's preconditions
+    hold (`edition_transition_blockers`). `enforce=False` skips the preconditions, never the
+    table: only for recording history that happened elsewhere (the archive of past editions);
+    the reason is audited."""
     to = EditionStatus(to)
     current = EditionStatus(edition.status)
     if to not in EDITION_TRANSITIONS[current]:
@@ -51,6 +119,13 @@ def edition_transition(edition, to, *, by=None, reason=""):
             _("“%(edition)s”不能从“%(from)s”变更为“%(to)s”。")
             % {"edition": edition, "from": current.label, "to": to.label}
         )
+    if enforce:
+        blockers = edition_transition_blockers(edition, to)
+        if blockers:
+            raise TransitionNotAllowed(
+                _("“%(edition)s”不能变更为“%(to)s”:%(reasons)s")
+                % {"edition": edition, "to": to.label, "reasons": " ".join(blockers)}
+            )
     with transaction.atomic():
         edition.status = to
         fields = ["status", "updated_at"]
@@ -62,7 +137,12 @@ def edition_transition(edition, to, *, by=None, reason=""):
             code=f"cases.edition.{to.value}",
             obj=edition,
             by=by,
-            data={"from": current.value, "to": to.value, "reason": reason},
+            data={
+                "from": current.value,
+                "to": to.value,
+                "reason": reason,
+                **({} if enforce else {"preconditions": "not enforced"}),
+            },
         )
     return edition
 

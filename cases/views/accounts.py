@@ -2,6 +2,7 @@
 invite colleagues and accept an invitation. Password reset and change are Django's views
 with our templates (templates/registration/)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -26,12 +27,36 @@ from ..services import accounts as services
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
+def landing_url(user):
+    """Where a user lands after logging in without a `next`: an organiser (staff with any
+    permission of the back office's apps — staff status alone is not enough) in the back
+    office, a judge in the workspace, everyone else (a unit) in the portal. The judge check
+    reads the reverse one-to-one by name so that cases does not import judging."""
+    if user.is_staff and (user.has_module_perms("cases") or user.has_module_perms("judging")):
+        return reverse("admin:index")
+    if getattr(user, "judge", None) is not None:
+        return reverse("judging:round-list")
+    return reverse("portal:case-list")
+
+
 class LoginView(auth_views.LoginView):
-    """E-mail and password; django-axes counts the failures (cases/account_security)."""
+    """E-mail and password; django-axes counts the failures (cases/account_security). Without
+    a `next`, each role lands on its own home (`landing_url`)."""
 
     form_class = LoginForm
-    next_page = reverse_lazy("portal:case-list")
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return landing_url(self.request.user)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view, with the mail's link built from `SITE_URL` like every other mail
+    (not from the Host header of the request)."""
+
+    @property
+    def extra_email_context(self):
+        return {"site_url": settings.SITE_URL.rstrip("/")}
 
 
 def login_locked_out(request, original_response=None, credentials=None):

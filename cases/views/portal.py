@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from .. import portal_selectors as selectors
+from ..audit.events import audit_download
 from ..forms.case import CaseForm, CaseStartForm, media_formset
 from ..forms.units import UnitRequestForm
 from ..models import (
@@ -350,6 +351,13 @@ class CaseReceiptPdfView(ReceiptMixin, View):
         )
         filename = f"receipt-{self.case.reference}-v{self.version.number}.pdf"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        audit_download(
+            code="cases.receipt.downloaded",
+            obj=self.case,
+            request=request,
+            filename=filename,
+            version=self.version.number,
+        )
         return response
 
 
@@ -368,6 +376,16 @@ class AttachmentDownloadView(LoginRequiredMixin, View):
         )
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         response["Cache-Control"] = "private, no-store"
+        audit_download(
+            code="cases.attachment.downloaded",
+            obj=attachment,
+            request=request,
+            filename=attachment.original_name,
+            case=attachment.case_id,
+            size=attachment.size,
+            sha256=attachment.sha256,
+            via="portal",
+        )
         return response
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.admin import EditionListFilter
+from cases.audit.events import audit_model_export
 from cases.models import Edition, EditionStatus
 from cases.services import DomainError
 
@@ -27,6 +28,7 @@ from ..forms.awards import (
     AssignCommentatorForm,
     AwardAmendForm,
     ProposalForm,
+    PublicityChangeForm,
     PublicityStartForm,
     PublishForm,
 )
@@ -51,7 +53,12 @@ from ..services.commentary import (
     edition_commentary_save,
 )
 from ..services.publication import publication_blockers, publish_results, uncited_awards
-from ..services.publicity import local_time_label, objection_handle, publicity_start
+from ..services.publicity import (
+    local_time_label,
+    objection_handle,
+    publicity_change_period,
+    publicity_start,
+)
 from .archive import AwardArchiveAdmin
 
 WORKFLOW_STATES = [EditionStatus.DECIDING, EditionStatus.PUBLICITY, EditionStatus.PUBLISHED]
@@ -132,8 +139,9 @@ class AwardAdmin(AwardArchiveAdmin):
     @admin.action(description=gettext_lazy("指定点评专家"), permissions=["change"])
     def assign_commentator_action(self, request, queryset):
         queryset = queryset.select_related("case", "tier")
+        editions = {award.edition_id for award in queryset}
         if "apply" in request.POST:
-            form = AssignCommentatorForm(request.POST)
+            form = AssignCommentatorForm(request.POST, editions=editions)
             if form.is_valid():
                 sent = failed = 0
                 for award in queryset:
@@ -164,7 +172,7 @@ class AwardAdmin(AwardArchiveAdmin):
                     )
                 return None
         else:
-            form = AssignCommentatorForm()
+            form = AssignCommentatorForm(editions=editions)
         return TemplateResponse(
             request,
             "admin/judging/award/assign_commentator.html",
@@ -205,12 +213,12 @@ class AwardAdmin(AwardArchiveAdmin):
 
     @admin.action(description=gettext_lazy("下载获奖证书(zip)"), permissions=["view"])
     def download_certificates_action(self, request, queryset):
-        awards = certificate_awards().filter(pk__in=queryset.values("pk"))
-        return self._zip_response(awards, _("获奖证书.zip"))
+        awards = list(certificate_awards().filter(pk__in=queryset.values("pk")))
+        return self._zip_response(request, awards, _("获奖证书.zip"))
 
     @staticmethod
-    def _zip_response(awards, filename):
-        return HttpResponse(
+    def _zip_response(request, awards, filename, edition=None):
+        response = HttpResponse(
             certificates_zip(awards),
             content_type="application/zip",
             headers={
@@ -219,6 +227,17 @@ class AwardAdmin(AwardArchiveAdmin):
                 )
             },
         )
+        audit_model_export(
+            model=Award,
+            request=request,
+            file_format="zip",
+            rows=len(awards),
+            filename=filename,
+            awards=[award.pk for award in awards],
+            code="judging.certificates.exported",
+            edition=edition,
+        )
+        return response
 
     # --- edition-level workflow views ----------------------------------------------------
     def get_urls(self):
@@ -234,6 +253,11 @@ class AwardAdmin(AwardArchiveAdmin):
                 "workflow/<int:edition_id>/publicity/",
                 wrap(self.publicity_view),
                 name="judging_award_publicity",
+            ),
+            path(
+                "workflow/<int:edition_id>/publicity/period/",
+                wrap(self.publicity_change_view),
+                name="judging_award_publicity_change",
             ),
             path(
                 "workflow/<int:edition_id>/publish/",
@@ -379,7 +403,7 @@ class AwardAdmin(AwardArchiveAdmin):
         form = PublicityStartForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                publicity_start(
+                started = publicity_start(
                     edition=edition,
                     starts_at=form.cleaned_data["starts_at"],
                     ends_at=form.cleaned_data["ends_at"],
@@ -388,10 +412,15 @@ class AwardAdmin(AwardArchiveAdmin):
             except DomainError as error:
                 form.add_error(None, str(error))
             else:
+                # The period as stored, read back from the saved edition (Asia/Shanghai).
                 self.message_user(
                     request,
-                    _("“%(edition)s”已开始公示,至%(end)s结束。")
-                    % {"edition": edition, "end": local_time_label(edition.publicity_ends_at)},
+                    _("“%(edition)s”已开始公示:%(start)s 至 %(end)s。")
+                    % {
+                        "edition": started,
+                        "start": local_time_label(started.publicity_starts_at),
+                        "end": local_time_label(started.publicity_ends_at),
+                    },
                     messages.SUCCESS,
                 )
                 return redirect("admin:judging_award_workflow")
@@ -404,6 +433,47 @@ class AwardAdmin(AwardArchiveAdmin):
                 edition=edition,
                 form=form,
                 award_count=Award.objects.filter(edition=edition).count(),
+            ),
+        )
+
+    def publicity_change_view(self, request, edition_id):
+        self._require_change(request)
+        edition = self._edition(edition_id, [EditionStatus.PUBLICITY])
+        form = PublicityChangeForm(
+            request.POST or None,
+            initial={"ends_at": timezone.localtime(edition.publicity_ends_at).replace(tzinfo=None)},
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                changed = publicity_change_period(
+                    edition=edition,
+                    ends_at=form.cleaned_data["ends_at"],
+                    end_now=form.cleaned_data["end_now"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except DomainError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(
+                    request,
+                    _("“%(edition)s”的公示期已调整为:%(start)s 至 %(end)s。")
+                    % {
+                        "edition": changed,
+                        "start": local_time_label(changed.publicity_starts_at),
+                        "end": local_time_label(changed.publicity_ends_at),
+                    },
+                    messages.SUCCESS,
+                )
+                return redirect("admin:judging_award_workflow")
+        return TemplateResponse(
+            request,
+            "admin/judging/award/publicity_change.html",
+            self._context(
+                request,
+                _("调整公示期:%(edition)s") % {"edition": edition},
+                edition=edition,
+                form=form,
             ),
         )
 
@@ -421,7 +491,11 @@ class AwardAdmin(AwardArchiveAdmin):
                     by=request.user,
                 )
             except DomainError as error:
-                form.add_error(None, str(error))
+                # A blocker is listed once, in the list below; only another refusal (such as
+                # a time without a zone) goes beside the form.
+                allow = form.cleaned_data["allow_uncited"]
+                if not publication_blockers(edition, allow_uncited=allow):
+                    form.add_error(None, str(error))
             else:
                 self.message_user(
                     request,
@@ -430,6 +504,10 @@ class AwardAdmin(AwardArchiveAdmin):
                     messages.SUCCESS,
                 )
                 return redirect("admin:judging_award_workflow")
+        # Before a try the uncited awards are listed on their own, not as a blocker.
+        allow_uncited = not form.is_bound or bool(
+            form.is_valid() and form.cleaned_data["allow_uncited"]
+        )
         return TemplateResponse(
             request,
             "admin/judging/award/publish.html",
@@ -438,7 +516,7 @@ class AwardAdmin(AwardArchiveAdmin):
                 _("发布结果:%(edition)s") % {"edition": edition},
                 edition=edition,
                 form=form,
-                blockers=publication_blockers(edition, allow_uncited=True),
+                blockers=publication_blockers(edition, allow_uncited=allow_uncited),
                 uncited=uncited_awards(edition).select_related("case"),
             ),
         )
@@ -452,7 +530,12 @@ class AwardAdmin(AwardArchiveAdmin):
             .filter(edition=edition)
             .order_by("tier__order", "category__order", "order", "pk")
         )
-        return self._zip_response(awards, _("获奖证书-%(slug)s.zip") % {"slug": edition.slug})
+        return self._zip_response(
+            request,
+            list(awards),
+            _("获奖证书-%(slug)s.zip") % {"slug": edition.slug},
+            edition=edition,
+        )
 
     def amend_view(self, request, award_id):
         self._require_change(request)

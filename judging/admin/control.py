@@ -27,7 +27,13 @@ from ..services.assignment import (
     round_auto_assign,
 )
 from ..services.conflicts import conflict_create, conflict_delete
-from ..services.rounds import round_close, round_open, round_remind, round_reopen
+from ..services.rounds import (
+    round_close,
+    round_close_outstanding,
+    round_open,
+    round_remind,
+    round_reopen,
+)
 from .results import results_urls
 
 PAGE_SIZE = 100
@@ -65,6 +71,13 @@ class ReopenForm(forms.Form):
         label=gettext_lazy("重新开启的理由"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy("理由会记入审计记录。"),
+    )
+
+
+class CloseRoundForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=gettext_lazy("我已了解上列未完成的评审,结束轮次并锁定所有评分"),
+        error_messages={"required": gettext_lazy("请勾选确认后再结束轮次。")},
     )
 
 
@@ -224,12 +237,30 @@ class RoundControlMixin:
         )
 
     def close_view(self, request, object_id):
+        """A confirmation page: what is still missing (per judge; verification drafts), then
+        结束轮次 with an explicit confirmation — never one click."""
         round_ = self._round_or_404(request, object_id, change=True)
-        return self._post_only(request) or self._run(
+        if round_.status != RoundStatus.OPEN:
+            self.message_user(request, _("只有进行中的轮次可以结束。"), messages.ERROR)
+            return self._back_to_round(round_)
+        judges, drafts = round_close_outstanding(round_)
+        form = CloseRoundForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                round_close(round=round_, by=request.user, confirmed=True)
+            except DomainError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(
+                    request,
+                    _("轮次“%(round)s”已结束,所有评分已锁定。") % {"round": round_.name},
+                    messages.SUCCESS,
+                )
+                return self._back_to_round(round_)
+        return TemplateResponse(
             request,
-            round_,
-            lambda: round_close(round=round_, by=request.user),
-            _("轮次“%(round)s”已结束,所有评分已锁定。") % {"round": round_.name},
+            "admin/judging/round/close.html",
+            self._context(request, round_, _("结束轮次"), form=form, judges=judges, drafts=drafts),
         )
 
     def reopen_view(self, request, object_id):
@@ -312,10 +343,6 @@ class RoundControlMixin:
     def open_selected(self, request, queryset):
         self._each(request, queryset, round_open, _("已开启 %(count)d 个轮次。"))
 
-    @admin.action(description=gettext_lazy("结束所选轮次(锁定评分)"), permissions=["change"])
-    def close_selected(self, request, queryset):
-        self._each(request, queryset, round_close, _("已结束 %(count)d 个轮次。"))
-
     def _each(self, request, queryset, service, success):
         done = 0
         for round_ in queryset:
@@ -328,7 +355,7 @@ class RoundControlMixin:
         if done:
             self.message_user(request, success % {"count": done}, messages.SUCCESS)
 
-    actions = ["auto_assign_selected", "open_selected", "close_selected"]
+    actions = ["auto_assign_selected", "open_selected"]
 
 
 # --- Assignments ---------------------------------------------------------------------------
@@ -361,7 +388,12 @@ class RoundFilter(admin.SimpleListFilter):
         return [(str(r.pk), str(r)) for r in rounds]
 
     def queryset(self, request, queryset):
-        return queryset.filter(round_id=self.value()) if self.value() else queryset
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isascii() or not value.isdigit():
+            return queryset.none()  # `?round=1,2,3`: no round has that id
+        return queryset.filter(round_id=value)
 
 
 @admin.register(Assignment)

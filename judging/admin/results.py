@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
+from cases.audit.events import audit_download
 from cases.models import Category
 from cases.services import DomainError
 
@@ -26,6 +27,8 @@ from ..forms.exports import RoundExportForm
 from ..models import (
     ExportFormat,
     ExportStatus,
+    Review,
+    ReviewStatus,
     Round,
     RoundEntry,
     RoundExport,
@@ -199,6 +202,17 @@ class ExportView(RoundPage):
                 round_csv(self.round, anonymous=anonymous), content_type="text/csv; charset=utf-8"
             )
         response["Content-Disposition"] = f'attachment; filename="{name}"'
+        audit_download(
+            code="judging.round.scores_exported",
+            obj=self.round,
+            request=request,
+            filename=name,
+            format=self.fmt,
+            anonymous=anonymous,
+            rows=Review.objects.filter(
+                assignment__round=self.round, status=ReviewStatus.SUBMITTED
+            ).count(),
+        )
         return response
 
 
@@ -251,6 +265,15 @@ class ExportDownloadView(RoundPage):
             content_type=EXPORT_CONTENT_TYPES[export.fmt],
         )
         response["Cache-Control"] = "private, no-store"
+        audit_download(
+            code="judging.round_export.downloaded",
+            obj=export,
+            request=request,
+            filename=export.filename,
+            round=self.round.pk,
+            format=export.fmt,
+            anonymous=export.anonymous,
+        )
         return response
 
 

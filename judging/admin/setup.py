@@ -94,13 +94,7 @@ class JudgeAdmin(AuditLinkMixin, BackofficeImportExportAdmin):
     actions = ["send_invitations"]
     show_full_result_count = False
 
-    # django-import-export checks no model permission unless configured: importing creates
-    # judges and accounts, exporting reads them.
-    def has_import_permission(self, request):
-        return self.has_add_permission(request) and self.has_change_permission(request)
-
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
+    exports_personal_data = True  # the judges' e-mail addresses
 
     @admin.display(description=gettext_lazy("电子邮箱"), ordering="user__email")
     def email(self, judge):
@@ -150,6 +144,15 @@ class CategoryChoiceField(forms.ModelMultipleChoiceField):
         return f"{category.edition} · {category.name}"
 
 
+def _id_or_none(value):
+    """An id from the add page's query string (`?edition=3`), None if it is not one."""
+    value = getattr(value, "pk", value)
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
 class PanelAdminForm(forms.ModelForm):
     categories = CategoryChoiceField(
         label=gettext_lazy("负责类别"),
@@ -164,7 +167,7 @@ class PanelAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        edition_id = self.instance.edition_id or self.initial.get("edition")
+        edition_id = self.instance.edition_id or _id_or_none(self.initial.get("edition"))
         if edition_id:
             self.fields["categories"].queryset = self.fields["categories"].queryset.filter(
                 edition_id=edition_id

@@ -168,3 +168,48 @@ CASES = [
         },
     ),
 ]
+
+# A demo edition whose 初审 is scored and confirmed and whose public vote (网络投票 /
+# 大众评审) is open, so a newcomer can vote (judging/demo_public_vote.py). The scores are
+# demo values given by the demo judges, not facts of the seeds.
+PUBLIC_VOTE_EDITION = {
+    "slug": "2025-public-vote-demo",
+    "title": "2025年度(演示·大众评审)",
+    "number": None,
+    "period_label": "2025年度",
+    "year": 2025,
+    "call_text": "本届为平台演示数据:初审已结束,入围案例进入网络投票(大众评审),"
+    "最终结果按专家评分 70%、公众投票 30% 综合计算。并非真实评选。",
+    "contact": "组委会办公室(演示):cases@demo.example.org",
+    "categories": [
+        ("ZF", "政府治理创新", "政府在体制机制、公共服务、社会治理等方面的改革创新。", ""),
+        ("DS", "大数据与公共服务", "运用大数据、人工智能等新技术提升治理和服务水平。", ""),
+    ],
+    "tiers": [],
+    "round": EDITION["round"],
+    "vote_round": {"name": "网络投票(大众评审)", "order": 2, "days": 14},
+    "rules": {"votes_per_day": 3, "votes_per_case": 1, "expert_weight": 70, "public_weight": 30},
+    # (title of a case in CASES, category code, reference, one (创新性, 实效性, 可推广性) per
+    # demo judge)
+    "cases": [
+        (
+            "创文常态长效机制推动城市精细化治理(演示)",
+            "ZF",
+            "2025-ZF-001",
+            [(8, 9, 7), (7, 8, 8), (8, 8, 7)],
+        ),
+        (
+            "“微市长”政务服务平台迭代升级(演示)",
+            "ZF",
+            "2025-ZF-002",
+            [(7, 8, 8), (8, 7, 7), (7, 7, 8)],
+        ),
+        ("社区政务服务“一屋通办”(演示)", "ZF", "2025-ZF-003", [(9, 7, 8), (8, 8, 9), (7, 8, 8)]),
+        (
+            "“越有数”数据中台赋能基层精细治理(演示)",
+            "DS",
+            "2025-DS-001",
+            [(9, 9, 8), (8, 9, 8), (9, 8, 9)],
+        ),
+    ],
+}

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import AwardTier
+from cases.widgets import NativeDateTimeInput
 
 from ..models import Judge
 from ..services.awards import Override
@@ -14,13 +15,7 @@ DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M
 NO_AWARD = "none"
 
 
-class DateTimeLocalInput(forms.DateTimeInput):
-    """A native date-and-time picker; the value is read in Asia/Shanghai (TIME_ZONE)."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+DateTimeLocalInput = NativeDateTimeInput
 
 
 def datetime_field(label, *, required=True, help_text=""):
@@ -110,6 +105,31 @@ class AssignCommentatorForm(forms.Form):
         help_text=_("不以专家个人署名时填写,如“南方舆情数据研究院专家委员会”。"),
     )
 
+    def __init__(self, *args, editions=(), **kwargs):
+        """`editions`: the editions of the selected awards. Their panels' members are offered
+        first, then every other judge (a commentator may come from outside the panels, e.g.
+        a programme's standing expert)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["judge"]
+        judges = list(field.queryset)
+        members = set(
+            Judge.objects.filter(memberships__panel__edition__in=list(editions)).values_list(
+                "pk", flat=True
+            )
+        )
+
+        def label(judge):
+            return field.label_from_instance(judge)
+
+        first = [(j.pk, label(j)) for j in judges if j.pk in members]
+        others = [(j.pk, label(j)) for j in judges if j.pk not in members]
+        choices = [("", "---------")]
+        if first:
+            choices.append((_("本届评审组成员"), first))
+        if others:
+            choices.append((_("其他专家") if first else _("专家"), others))
+        field.choices = choices
+
 
 class CitationDraftForm(forms.Form):
     citation = forms.CharField(
@@ -170,6 +190,31 @@ class PublicityStartForm(forms.Form):
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("公示结束时间必须晚于开始时间。"))
+        return cleaned
+
+
+class PublicityChangeForm(forms.Form):
+    """Correct the 公示 period or end it now, with a recorded reason."""
+
+    ends_at = datetime_field(
+        _("新的公示结束时间"), required=False, help_text=_("北京时间;立即结束时可留空。")
+    )
+    end_now = forms.BooleanField(label=_("立即结束公示"), required=False)
+    reason = forms.CharField(
+        label=_("调整理由"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("记入审计日志。"),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            not cleaned.get("end_now")
+            and not cleaned.get("ends_at")
+            and "ends_at" not in self.errors
+        ):
+            self.add_error("ends_at", _("请填写新的公示结束时间,或选择“立即结束公示”。"))
         return cleaned
 
 

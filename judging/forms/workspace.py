@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Category
 from cases.services import DomainError
+from cases.widgets import NativeDateInput
 
 from ..models import Assignment, AssignmentStatus, VoteChoice, VoteMode
 from ..services.reviews import points
@@ -130,9 +131,7 @@ class VerificationForm(_ErrorAttrsMixin, forms.Form):
         required=False,
         widget=forms.RadioSelect,
     )
-    visited_on = forms.DateField(
-        label=_("核实日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    visited_on = forms.DateField(label=_("核实日期"), required=False, widget=NativeDateInput())
     notes = forms.CharField(label=_("核实情况"), required=False, widget=forms.Textarea)
     evidence = MultipleFileField(
         label=_("佐证材料(PDF、JPG、PNG,可多选)"),

@@ -207,12 +207,32 @@ def verifiable_rounds(*, include_open=False):
 
 def ranking_differences(round_):
     """Recompute the round's ranking from the stored criterion scores — S from scratch, never
-    from `Review.score` — and list every difference from what is stored: an entry's score or
-    rank, a reviewed case without an entry, and a review's stored score."""
+    from `Review.score` — and list every difference from what is stored, each case named by
+    its reference number and compared by case, the cause before its consequences:
+
+    1. a reviewed case without an entry (one line; the ranks are then recomputed with that
+       case included, as the tabulation would, so the other cases' ranks are not reported as
+       shifted by it);
+    2. an entry's score or rank;
+    3. a review's stored score."""
     reviews = submitted_reviews(round_)
     entries = round_entries(round_)
-    tallies, ranks = compute_ranking(round_, entries, reviews)
-    differences = []
+    entered = {e.case_id for e in entries}
+    missing_ids = sorted({r.case for r in reviews} - entered)
+    missing = list(
+        Case.objects.filter(pk__in=missing_ids).values_list("pk", "category_id", "reference")
+    )
+    references = {e.case_id: e.case.reference for e in entries}
+    references.update({pk: reference for pk, _category, reference in missing})
+    differences = [
+        Difference(round_, references.get(case_id, f"#{case_id}"), "entry", None, "missing")
+        for case_id in missing_ids
+    ]
+    tallies = tally(reviews, round_.aggregation)
+    ranks = rank(
+        ranking_entries(entries) + [RankingEntry(pk, cat, ref) for pk, cat, ref in missing],
+        tallies,
+    )
     for e in entries:
         found = tallies.get(e.case_id)
         score = to_decimal(found.score) if found else None
@@ -222,15 +242,11 @@ def ranking_differences(round_):
             differences.append(
                 Difference(round_, e.case.reference, "rank", e.rank, ranks[e.case_id])
             )
-    entered = {e.case_id for e in entries}
-    for case_id in sorted({r.case for r in reviews} - entered):
-        differences.append(Difference(round_, f"#{case_id}", "entry", None, "missing"))
     stored = dict(
         Review.objects.filter(assignment__round=round_, status=ReviewStatus.SUBMITTED).values_list(
             "pk", "score"
         )
     )
-    references = {e.case_id: e.case.reference for e in entries}
     for r in reviews:
         if stored.get(r.review) != to_decimal(r.score):
             differences.append(

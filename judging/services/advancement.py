@@ -10,8 +10,11 @@ Rules, per category:
   tied with the last one taken on score, median S and number of reviews (the ranking's own
   tie-breaks, so only the reference number tells them apart) advances too.
 - `threshold` — every case whose exact score (not the rounded one) is at least the line.
-- `all_verified` (verification rounds) — at least one submitted verification and every
-  submitted verification says verified; verifications not submitted are shown, not counted.
+- `all_verified` (verification rounds) — every verification assigned for the case is submitted
+  and says verified. One submitted 核实未通过 eliminates the case. A record still in draft (or
+  an assignment without a record) blocks the automatic decision: the case is left undecided,
+  and the organiser decides it by an override with a recorded reason (closing the round warns
+  about the drafts first).
 - vote rounds propose from the vote count, whatever the rule: a case advances when it
   reaches the threshold of a tier (or of 入选 in an in/out vote); the tier is recorded on the
   entry when the organiser confirms.
@@ -145,6 +148,8 @@ def _check_rule(round_):
     rule = round_.advancement_rule
     if round_.kind == RoundKind.METRIC:
         raise DomainError(_("数据指标轮次不设晋级。"))
+    if round_.kind == RoundKind.PUBLIC_VOTE:
+        raise DomainError(_("网络投票轮次的结果是专家与公众的综合得分,不设晋级。"))
     if round_.kind == RoundKind.VOTE or rule == AdvancementRule.NONE:
         return
     if round_.kind == RoundKind.VERIFICATION and rule != AdvancementRule.ALL_VERIFIED:
@@ -293,7 +298,11 @@ def _verification_proposals(round_):
         yes, no, pending = counts[entry.case_id]
         if round_.advancement_rule == AdvancementRule.NONE:
             result = None
-        elif yes and not no:
+        elif no:
+            result = EntryResult.ELIMINATED
+        elif pending:
+            result = None  # not every record is in: an organiser decides, with a reason
+        elif yes:
             result = EntryResult.ADVANCED
         else:
             result = EntryResult.ELIMINATED

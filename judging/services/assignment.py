@@ -22,7 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from cases.models import AuditEntry, Category
+from cases.audit.chain import append as audit_append
+from cases.audit.chain import entry_values as audit_entry_values
+from cases.models import Category
 from cases.services import DomainError, audit_log
 
 from ..models import (
@@ -175,6 +177,8 @@ class AssignmentReport:
 def _check_round(round_):
     if round_.kind == RoundKind.METRIC:
         raise DomainError(_("数据指标轮次不分配专家。"))
+    if round_.kind == RoundKind.PUBLIC_VOTE:
+        raise DomainError(_("网络投票轮次不分配专家。"))
     if round_.status == RoundStatus.CLOSED:
         raise DomainError(_("轮次“%(round)s”已结束,不能再分配。") % {"round": round_.name})
 
@@ -266,22 +270,19 @@ def round_auto_assign(*, round, by):
                 "pk", "case_id", "judge_id"
             )
         }
-        actor_id = by.pk if by is not None and by.is_authenticated else None
-        _insert_rows(
-            AuditEntry,
-            ["code", "actor", "created_at", "object_type", "object_id", "object_repr", "data"],
+        audit_append(
             [
-                (
-                    "judging.assignment.created",
-                    actor_id,
-                    now,
-                    Assignment._meta.label_lower,
-                    str(ids[(c, j)]),
-                    f"{round_.name} · {case_labels[c]} · {judge_names[j]}"[:255],
-                    {"round": round_.pk, "case": c, "judge": j, "auto": True},
+                audit_entry_values(
+                    code="judging.assignment.created",
+                    by=by,
+                    object_type=Assignment._meta.label_lower,
+                    object_id=ids[(c, j)],
+                    object_repr=f"{round_.name} · {case_labels[c]} · {judge_names[j]}",
+                    created_at=now,
+                    data={"round": round_.pk, "case": c, "judge": j, "auto": True},
                 )
                 for c, j in new_pairs
-            ],
+            ]
         )
 
         report = AssignmentReport(

@@ -17,12 +17,15 @@ How a proposal is made (`awards_propose`):
   that tier (in its scope) whatever its rank, a case overridden to "no award" leaves every pool,
   and the remaining seats are filled in ranking order. So resolving a tie takes one override,
   not a cascade of them.
-* Ties at a quota boundary are never broken silently: when the last seat and the first case
-  left out have the same key (the same rank in a category; the same score across categories
-  when the tied cases are in different categories), every case of that key is placed in the
-  tier and flagged `tied`. The tier then exceeds its quota, which `awards_confirm` refuses
-  until the committee either overrides one of them (with a reason) or accepts the 并列 with a
-  quota reason.
+* Ties at a quota boundary are never broken silently. A tie is judged on the tie-break values
+  of DESIGN.md §5 — score, median S and number of reviews, recomputed from the stored reviews
+  of the final round — never on the rank that the reference number decided: when the last
+  seat and the first case left out have equal values (inside a category for a per-category
+  quota; across categories for an overall quota), every case with those values is placed in
+  the tier and flagged `tied`. The tier then exceeds its quota, which `awards_confirm` refuses
+  until the committee either removes one of them (an override with a reason, audited) or
+  accepts the 并列 with a quota reason. Entries without stored reviews (imported archives)
+  fall back to their stored score and rank.
 * A tier without a quota takes every eligible case left when there is a tally; without a tally
   nothing is proposed for it (the committee places cases there by override).
 """
@@ -41,7 +44,10 @@ from cases.services import DomainError, audit_log, case_transition
 
 from ..cache import bump_results_version
 from ..models import Award, EntryResult, RoundEntry, RoundKind, RoundStatus
+from ..selectors.ranking import submitted_reviews
 from ..selectors.vote_tally import plenary_round
+from ..tabulation import tally as tally_reviews
+from ..tabulation import tie_key
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,9 @@ class Candidate:
     rank: int | None
     score: Decimal | None
     overridden: bool = False  # the committee decided "no award"
+    # (score, median S, reviews) recomputed from the round's submitted reviews; None when the
+    # entry has no stored review (then the stored score and rank stand in for it).
+    tie_key: tuple | None = None
 
     @property
     def category_id(self):
@@ -73,6 +82,7 @@ class Placement:
     order: int = 0
     tied: bool = False
     override: Override | None = None
+    tie_key: tuple | None = None
 
     @property
     def overridden(self):
@@ -191,35 +201,50 @@ def _rank_key(candidate):
 
 
 def _score_key(candidate):
-    """Overall order: score descending, then rank inside the category; unranked last."""
+    """Overall order: the tie-break values descending (score, median S, reviews), then rank
+    inside the category; unranked last."""
+    key = candidate.tie_key
     return (
         candidate.score is None,
-        -(candidate.score or 0),
+        -(key[0] if key else (candidate.score or 0)),
+        -(key[1] if key else 0),
+        -(key[2] if key else 0),
         candidate.rank or 0,
         candidate.case.reference,
         candidate.case.pk,
     )
 
 
-def _take(pool, seats, *, overall):
-    """Pick `seats` cases from `pool` (sorted best first). Returns (taken, tied)."""
+def tied(a, b):
+    """Whether two candidates are a real tie: equal score, median S and number of reviews.
+    Without reviews to recompute from, equal stored score and — inside one category — equal
+    stored rank."""
+    if a.tie_key is not None and b.tie_key is not None:
+        return a.tie_key == b.tie_key
+    if a.score != b.score:
+        return False
+    return a.category_id != b.category_id or a.rank == b.rank
+
+
+def _take(pool, seats):
+    """Pick `seats` cases from `pool` (sorted best first): `(taken, tied_ids)`, every case tied
+    with the last seat taken too and named in `tied_ids` when the tie crosses the cut."""
     if seats <= 0 or not pool:
-        return [], False
+        return [], set()
     if len(pool) <= seats:
-        return list(pool), False
+        return list(pool), set()
+    boundary = pool[seats - 1]
+    if not tied(pool[seats], boundary):
+        return pool[:seats], set()
+    group = [c for c in pool if tied(c, boundary)]
+    above = [c for c in pool[:seats] if not tied(c, boundary)]
+    return above + group, {c.case.pk for c in group}
 
-    def key(candidate):
-        return candidate.score if overall else candidate.rank
 
-    boundary = key(pool[seats - 1])
-    if key(pool[seats]) != boundary:
-        return pool[:seats], False
-    group = [c for c in pool if key(c) == boundary]
-    if overall and len({c.category_id for c in group}) == 1:
-        # Same score inside one category: the category's rank already broke the tie.
-        return pool[:seats], False
-    above = [c for c in pool[:seats] if key(c) != boundary]
-    return above + group, True
+def _tie_keys(round_):
+    """`{case_id: (score, median, reviews)}` recomputed from the round's submitted reviews."""
+    reviews = submitted_reviews(round_)
+    return {case: tie_key(t) for case, t in tally_reviews(reviews, round_.aggregation).items()}
 
 
 def awards_propose(*, edition, tally=None, overrides=None):
@@ -263,6 +288,7 @@ def awards_propose(*, edition, tally=None, overrides=None):
             round__edition=edition, result=EntryResult.ELIMINATED
         ).values_list("case_id", flat=True)
     )
+    keys = _tie_keys(round_)
     candidates = []
     for entry in entries:
         if entry.case.status != CaseStatus.IN_REVIEW or entry.case_id in eliminated:
@@ -272,7 +298,14 @@ def awards_propose(*, edition, tally=None, overrides=None):
                 _("“%(case)s”在最后一轮没有名次或得分,未列入方案。") % {"case": entry.case.title}
             )
             continue
-        candidates.append(Candidate(case=entry.case, rank=entry.rank, score=entry.score))
+        candidates.append(
+            Candidate(
+                case=entry.case,
+                rank=entry.rank,
+                score=entry.score,
+                tie_key=keys.get(entry.case_id),
+            )
+        )
     if not candidates:
         warnings.append(_("最后一轮“%(round)s”没有可评定的排名结果。") % {"round": round_.name})
     fingerprint = _fingerprint(round_, candidates, tally)
@@ -321,6 +354,7 @@ def awards_propose(*, edition, tally=None, overrides=None):
                     rank=candidate.rank,
                     score=candidate.score,
                     override=overrides[candidate.case.pk],
+                    tie_key=candidate.tie_key,
                 )
             pool = sorted(
                 (
@@ -334,22 +368,19 @@ def awards_propose(*, edition, tally=None, overrides=None):
                 key=_score_key if overall else _rank_key,
             )
             if tier.quota is None:
-                taken, tied = (pool if tally is not None else []), False
+                taken, tied_ids = (pool if tally is not None else []), set()
             else:
-                taken, tied = _take(pool, tier.quota - len(pinned), overall=overall)
-            boundary_ids = set()
-            if tied:
-                key = (lambda c: c.score) if overall else (lambda c: c.rank)
-                boundary_ids = {c.case.pk for c in taken if key(c) == key(taken[-1])}
+                taken, tied_ids = _take(pool, tier.quota - len(pinned))
             for candidate in taken:
                 placed[candidate.case.pk] = Placement(
                     case=candidate.case,
                     tier=tier,
                     rank=candidate.rank,
                     score=candidate.score,
-                    tied=candidate.case.pk in boundary_ids,
+                    tied=candidate.case.pk in tied_ids,
+                    tie_key=candidate.tie_key,
                 )
-            group.tied = tied
+            group.tied = bool(tied_ids)
             members = [placed[c.case.pk] for c in pinned + list(taken)]
             members.sort(key=_score_key if overall else _rank_key)
             for position, placement in enumerate(members, start=1):

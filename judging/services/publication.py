@@ -15,6 +15,7 @@ from cases.models import Case, CaseStatus, Edition, EditionStatus
 from cases.services import DomainError, audit_log, case_transition, edition_transition
 
 from ..cache import bump_results_version
+from ..content.indexing import index_edition
 from ..models import Award, CitationStatus
 from .publicity import local_time_label, open_objections
 
@@ -149,5 +150,6 @@ def publish_results(*, edition, at, by, allow_uncited=False):
                 "snapshot": results_snapshot(edition),
             },
         )
+        index_edition(edition)
         transaction.on_commit(lambda: bump_results_version(edition))
     return edition

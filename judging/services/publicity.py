@@ -142,3 +142,52 @@ def objection_handle(*, objection, status, handling, by):
 
 def open_objections(edition):
     return Objection.objects.filter(award__edition=edition, status=ObjectionStatus.RECEIVED)
+
+
+PUBLICITY_REASON_MAX_CHARS = 500
+
+
+def publicity_change_period(*, edition, by, reason, ends_at=None, starts_at=None, end_now=False):
+    """Correct the 公示 period of an edition in 公示, or end it now (`end_now`), with a reason
+    that is audited with the old and the new period. The start can only be corrected while the
+    公示 has not started; the end may be moved earlier (down to now) or later."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("调整公示期须填写理由。"))
+    if len(reason) > PUBLICITY_REASON_MAX_CHARS:
+        raise DomainError(_("理由不能超过%(max)s字。") % {"max": PUBLICITY_REASON_MAX_CHARS})
+    now = timezone.now()
+    with transaction.atomic():
+        edition = Edition.objects.select_for_update().get(pk=edition.pk)
+        if edition.status != EditionStatus.PUBLICITY:
+            raise DomainError(_("只有处于“公示中”的届才能调整公示期。"))
+        old_start, old_end = edition.publicity_starts_at, edition.publicity_ends_at
+        new_start = starts_at or old_start
+        if end_now:
+            new_end = now
+        elif ends_at is None:
+            raise DomainError(_("请填写新的公示结束时间。"))
+        else:
+            new_end = ends_at
+        if new_start != old_start and old_start is not None and old_start <= now:
+            raise DomainError(_("公示已经开始,开始时间不能再修改。"))
+        if new_start and new_end <= new_start:
+            raise DomainError(_("公示结束时间必须晚于开始时间。"))
+        if not end_now and new_end < now:
+            raise DomainError(_("结束时间不能早于现在;如需立即结束,请选择“立即结束公示”。"))
+        edition.publicity_starts_at, edition.publicity_ends_at = new_start, new_end
+        edition.save(update_fields=["publicity_starts_at", "publicity_ends_at", "updated_at"])
+        audit_log(
+            code="judging.edition.publicity_ended"
+            if end_now
+            else "judging.edition.publicity_changed",
+            obj=edition,
+            by=by,
+            data={
+                "reason": reason,
+                "from": [old_start and old_start.isoformat(), old_end and old_end.isoformat()],
+                "to": [new_start and new_start.isoformat(), new_end.isoformat()],
+            },
+        )
+        transaction.on_commit(lambda: bump_results_version(edition))
+    return edition

@@ -168,10 +168,27 @@ class EditionResultsView(EditionPageMixin, TemplateView):
     template_name = "judging/public_results.html"
 
     def editions(self):
-        # The commentary comes with the edition row: no query of its own.
-        return with_committee_commentary(super().editions())
+        # The commentary (and a heat period's series) come with the edition row.
+        return with_committee_commentary(super().editions()).select_related("heat_period__series")
+
+    @cached_property
+    def heat_period(self):
+        from ..heat.selectors import period_for_edition
+
+        return period_for_edition(self.edition)
+
+    def get_template_names(self):
+        if self.heat_period is not None:  # a month of the heat rankings (judging/heat/)
+            from ..heat.views import REPORT_TEMPLATE
+
+            return [REPORT_TEMPLATE]
+        return super().get_template_names()
 
     def get_context_data(self, **kwargs):
+        if self.heat_period is not None:
+            from ..heat.views import report_context
+
+            return super().get_context_data(**report_context(self.heat_period), **kwargs)
         awards = list(selectors.edition_results(self.edition))
         groups = selectors.group_results(awards, by_category=not self.edition.results_unordered)
         return super().get_context_data(

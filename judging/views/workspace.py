@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from cases.audit.events import audit_download
 from cases.models import Case
 from cases.services import DomainError
 
@@ -283,7 +284,19 @@ class AttachmentDownloadView(CaseMixin, View):
         )
         if attachment is None:
             raise Http404
-        return private_file_response(attachment.file, attachment.display_name, attachment)
+        response = private_file_response(attachment.file, attachment.display_name, attachment)
+        audit_download(
+            code="judging.attachment.downloaded",
+            obj=attachment,
+            request=request,
+            filename=attachment.display_name,
+            case=attachment.case_id,
+            round=self.round.pk,
+            size=attachment.size,
+            sha256=attachment.sha256,
+            via="judging",
+        )
+        return response
 
 
 def private_file_response(file, filename, item):
@@ -366,7 +379,17 @@ class EvidenceDownloadView(EvidenceMixin, View):
             name = selectors.neutral_name(
                 _("核实佐证"), evidence, number=selectors.evidence_number(evidence)
             )
-        return private_file_response(evidence.file, name, evidence)
+        response = private_file_response(evidence.file, name, evidence)
+        audit_download(
+            code="judging.evidence.downloaded",
+            obj=evidence,
+            request=request,
+            filename=name,
+            case=evidence.verification.assignment.case_id,
+            round=round_.pk,
+            sha256=evidence.sha256,
+        )
+        return response
 
 
 class EvidenceDeleteView(EvidenceMixin, View):
@@ -479,12 +502,13 @@ class TallyView(LoginRequiredMixin, TemplateView):
         # every case; a chair then sees the rows of the panel's cases.
         count = vote_count(self.round)
         rows = count.rows
-        if not user.is_staff:
+        organiser = permissions.can_see_every_tally(user)
+        if not organiser:
             visible = set(
                 permissions.panel_cases_visible_to(user, self.round).values_list("pk", flat=True)
             )
             rows = [row for row in rows if row.entry.case_id in visible]
-        show_units = user.is_staff or permissions.can_see_unit_identity(user, self.round)
+        show_units = organiser or permissions.can_see_unit_identity(user, self.round)
         if show_units:
             prefetch_related_objects([row.case for row in rows], LEAD_UNITS)
         return super().get_context_data(

@@ -2,6 +2,7 @@
 non-staff users are kept out, the audit history is read-only, and the edition and unit
 actions go through the services."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,9 +20,11 @@ from cases.models import (
     Edition,
     EditionStatus,
     MediaCoverage,
+    QuarantinedFile,
     User,
 )
 from cases.services import audit_log, case_transition
+from judging.heat.models import HeatCoverage, HeatItem, HeatList, HeatPeriod, HeatSeries, Outlet
 from judging.models import (
     Conflict,
     ConflictSource,
@@ -112,6 +115,7 @@ def world():
     Vote.objects.create(round=vote, case=case, judge=judge, choice=VoteChoice.TIER, tier=tier)
     VoteThreshold.objects.create(round=vote, tier=tier, numerator=2, denominator=3, inclusive=True)
     Conflict.objects.create(judge=judge, unit=unit, source=ConflictSource.DECLARED)
+    _public_vote_rows(edition=edition, source=scoring, case=case)
     award = make_award(case=case, tier=tier, citation="以数据驱动治理。", commentator=judge)
     Objection.objects.create(
         award=award, name="王某", unit_name="某单位", phone="020-1234567", reason="材料不实"
@@ -149,13 +153,72 @@ def world():
         http_accept="*/*",
         path_info="/accounts/login/",
     )
+    QuarantinedFile.objects.create(
+        file=ContentFile(b"infected", name="q"),
+        original_name="申报书.pdf",
+        size=8,
+        sha256="0" * 64,
+        signature="Awards.Test.EICAR.UNOFFICIAL",
+    )
+    series = HeatSeries.objects.create(programme=make_programme(name="荆楚网排行榜"))
+    month = make_edition(programme=series.programme, title="2023年3月", slug="2023-03")
+    period = HeatPeriod.objects.create(series=series, edition=month, month="2023-03-01")
+    heat_list = HeatList.objects.create(period=period, level="provincial", kind="case")
+    item = HeatItem.objects.create(list=heat_list, unit=unit, title="23℃人社服务")
+    HeatCoverage.objects.create(
+        item=item, outlet=Outlet.objects.create(name="人民日报", level="central")
+    )
+    # The CMS (judging/content): an article with an attachment, an image, a menu item.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from judging.content.models import Article, MenuItem
+    from judging.content.services import article_save, attachment_add, image_upload
+    from tests.factories import pdf_bytes, png_bytes
+
+    article = article_save(
+        article=Article(programme=programme, kind="notice", title="征集通知", slug="call"),
+        by=organiser,
+    )
+    attachment_add(
+        article=article, file=SimpleUploadedFile("a.pdf", pdf_bytes()), title="通知", by=organiser
+    )
+    image_upload(file=SimpleUploadedFile("a.png", png_bytes()), by=organiser)
+    MenuItem.objects.create(programme=programme, label="通知", article=article)
     return organiser
+
+
+def _public_vote_rows(*, edition, source, case):
+    from django.utils import timezone
+
+    from judging.voting.models import PublicVote, PublicVoteSettings, Voter
+
+    public = make_round(edition=edition, order=4, kind=RoundKind.PUBLIC_VOTE)
+    PublicVoteSettings.objects.create(round=public, source_round=source)
+    now = timezone.now()
+    voter = Voter.objects.create(
+        identifier_hash="a" * 64, kind="email", created_at=now, verified_at=now
+    )
+    PublicVote.objects.create(
+        round=public,
+        case=case,
+        voter=voter,
+        day=now.date(),
+        day_slot=1,
+        case_slot=1,
+        ip="203.0.113.9",
+        network="203.0.113.0/24",
+        created_at=now,
+    )
 
 
 # --- every page loads ----------------------------------------------------------------------
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
 def test_admin_pages_load_for_organiser(client, world, model):
     model_admin = admin.site._registry[model]
+    if model._meta.label == "auth.Group":
+        # Groups are the security administrator's (cases.roles), not the organiser's.
+        world.is_superuser = True
+        world.save(update_fields=["is_superuser"])
     obj = model._default_manager.order_by("pk").first()
     assert obj is not None, f"the world fixture has no {model._meta.label} row: add one"
     client.force_login(world)
@@ -226,12 +289,12 @@ def _award_rows(rows):
 @pytest.mark.parametrize(
     ("url_name", "build", "queries"),
     [
-        ("admin:cases_edition_changelist", _edition_rows, 9),
-        ("admin:cases_case_changelist", _case_rows, 10),
-        ("admin:cases_unit_changelist", _unit_rows, 8),  # + the name-key index (可能重复)
-        ("admin:cases_user_changelist", _user_rows, 9),
-        ("admin:cases_auditentry_changelist", _audit_rows, 9),
-        ("admin:judging_award_changelist", _award_rows, 8),
+        ("admin:cases_edition_changelist", _edition_rows, 11),
+        ("admin:cases_case_changelist", _case_rows, 12),
+        ("admin:cases_unit_changelist", _unit_rows, 10),  # + the name-key index (可能重复)
+        ("admin:cases_user_changelist", _user_rows, 11),
+        ("admin:cases_auditentry_changelist", _audit_rows, 11),
+        ("admin:judging_award_changelist", _award_rows, 10),
     ],
     ids=["edition", "case", "unit", "user", "auditentry", "award"],
 )
@@ -316,7 +379,9 @@ def run_action(client, url_name, action, objects):
 
 def test_edition_action_opens_a_draft_edition(client):
     organiser = make_organiser()
-    edition = make_edition(status=EditionStatus.DRAFT)
+    # Opening the call needs a category and a deadline.
+    edition = make_edition(status=EditionStatus.DRAFT, closes_at=timezone.now() + timedelta(30))
+    make_category(edition=edition)
     client.force_login(organiser)
 
     response = run_action(client, "admin:cases_edition_changelist", "transition_to_open", [edition])
@@ -346,7 +411,8 @@ def test_edition_action_refuses_a_disallowed_transition_and_changes_nothing(clie
 
 def test_edition_action_on_a_selection_is_all_or_nothing(client):
     organiser = make_organiser()
-    draft = make_edition(status=EditionStatus.DRAFT)
+    draft = make_edition(status=EditionStatus.DRAFT, closes_at=timezone.now() + timedelta(30))
+    make_category(edition=draft)
     already_open = make_edition(status=EditionStatus.OPEN)
     client.force_login(organiser)
 

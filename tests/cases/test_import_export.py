@@ -16,6 +16,7 @@ from cases.models import AuditEntry, Case, CaseStatus, Region, Unit, UnitLevel, 
 from cases.resources import CaseResource, UnitResource
 from cases.resources.base import ChoiceWidget
 from cases.services import case_transition, next_reference
+from tests.audit_helpers import audited
 from tests.factories import (
     make_case,
     make_category,
@@ -200,10 +201,27 @@ def test_unit_export_then_import_changes_nothing(client, organiser):
     before = list(Unit.objects.order_by("pk").values())
 
     exported = admin_export(client, "unit", UnitResource)
+    entry = audited("cases.unit.exported", actor=organiser)
     preview = admin_import(client, "unit", SimpleUploadedFile("单位.xlsx", exported))
     response = admin_confirm(client, "unit", preview)
 
     assert response.status_code == 200
+    assert (entry.object_type, entry.object_id, entry.data["format"], entry.data["rows"]) == (
+        "cases.unit",
+        "*",
+        "xlsx",
+        2,
+    )
+    assert entry.data["filename"].endswith(".xlsx")
+    assert entry.data["fields"] == [
+        "单位名称",
+        "单位类型",
+        "行政层级",
+        "地区",
+        "上级单位",
+        "联系电话",
+        "已核验",
+    ]
     assert list(Unit.objects.order_by("pk").values()) == before
 
 
@@ -320,6 +338,8 @@ def test_case_export_then_import_changes_nothing(client, organiser, edition):
     before = case_content(edition)
 
     exported = admin_export(client, "case", CaseResource)
+    entry = audited("cases.case.exported", actor=organiser)
+    assert (entry.data["format"], entry.data["rows"]) == ("xlsx", 2)
     preview = admin_import(client, "case", SimpleUploadedFile("案例.xlsx", exported))
     response = admin_confirm(client, "case", preview)
 

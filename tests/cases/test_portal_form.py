@@ -11,6 +11,7 @@ from django.utils import timezone
 from cases.models import Case, CaseStatus, CaseVersion, EditionStatus, MembershipRole
 from cases.services import case_transition
 from cases.services.submission import case_submit
+from tests.audit_helpers import audited
 from tests.factories import (
     make_attachment,
     make_case,
@@ -363,6 +364,8 @@ def test_pdf_receipt(client, edition, member, unit):
     assert response.content.startswith(b"%PDF-")
     assert b"STSong-Light" in response.content
     assert f"receipt-{case.reference}-v1.pdf" in response["Content-Disposition"]
+    entry = audited("cases.receipt.downloaded", actor=member, obj=case)
+    assert entry.data == {"filename": f"receipt-{case.reference}-v1.pdf", "version": 1}
 
 
 def test_receipt_is_404_before_first_submission(client, edition, member, unit):

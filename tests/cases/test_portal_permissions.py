@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from cases.models import CaseStatus
 from cases.services.submission import case_submit
+from tests.audit_helpers import audited
 from tests.factories import (
     make_complete_case,
     make_edition,
@@ -170,6 +171,14 @@ def test_download_returns_file_as_attachment_with_original_name(client, world):
     assert "attachment;" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
+    entry = audited("cases.attachment.downloaded", actor=world["users"]["member"], obj=attachment)
+    assert entry.data == {
+        "filename": attachment.original_name,
+        "case": attachment.case_id,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "via": "portal",
+    }
 
 
 def test_download_of_missing_attachment_is_404(client, world):

@@ -1,3 +1,5 @@
+import hashlib
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,6 +11,7 @@ from cases.services.submission import attachment_add
 from cases.uploads import DOCX, JPEG, PDF, PNG, inspect_upload
 from tests.factories import (
     docx_bytes,
+    jpeg_bytes,
     make_attachment,
     make_case,
     make_category,
@@ -24,7 +27,7 @@ pytestmark = pytest.mark.django_db
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200
 ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 200
 HTML = b"<!DOCTYPE html><html><script>alert(1)</script></html>"
-JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 100
+JPEG_BYTES = jpeg_bytes()
 
 
 def upload(name, data, content_type="application/octet-stream"):
@@ -45,9 +48,12 @@ def upload(name, data, content_type="application/octet-stream"):
 def test_inspect_upload_accepts_by_content(kind, name, data, expected):
     inspected = inspect_upload(upload(name, data), kind=kind)
 
+    stored = inspected.file.read()
+    inspected.file.seek(0)
     assert inspected.content_type == expected
-    assert inspected.size == len(data)
-    assert len(inspected.sha256) == 64
+    assert (inspected.size, inspected.sha256) == (len(stored), hashlib.sha256(stored).hexdigest())
+    if expected in (PDF, DOCX):  # kept as sent; images are re-encoded
+        assert stored == data
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from cases.models import AuditEntry, CaseStatus
+from cases.models import AuditEntry, CaseStatus, Edition, EditionStatus
 from judging.models import (
     Assignment,
     Conflict,
@@ -234,11 +234,24 @@ def test_decide_one_case_keeps_typed_text_on_error(organiser_client, scene):
 # --- rounds ------------------------------------------------------------------------------------
 def test_round_open_close_reopen_through_the_admin(organiser_client, scene):
     round_ = scene["round"]
+    open_url = reverse("admin:judging_round_open", args=[round_.pk])
 
-    organiser_client.post(reverse("admin:judging_round_open", args=[round_.pk]))
+    # Refused with the reasons while the edition is not under review and nobody is assigned.
+    organiser_client.post(open_url)
+    round_.refresh_from_db()
+    assert round_.status == RoundStatus.DRAFT
+    Edition.objects.filter(pk=scene["edition"].pk).update(status=EditionStatus.REVIEWING)
+    scene["case"].status = CaseStatus.ACCEPTED
+    scene["case"].save()
+    organiser_client.post(reverse("admin:judging_round_assign", args=[round_.pk]))
+    organiser_client.post(open_url)
     round_.refresh_from_db()
     assert round_.status == RoundStatus.OPEN
-    organiser_client.post(reverse("admin:judging_round_close", args=[round_.pk]))
+    close_url = reverse("admin:judging_round_close", args=[round_.pk])
+    organiser_client.post(close_url)
+    round_.refresh_from_db()
+    assert round_.status == RoundStatus.OPEN  # the confirmation was not ticked
+    organiser_client.post(close_url, {"confirm": "on"})
     round_.refresh_from_db()
     assert round_.status == RoundStatus.CLOSED
 

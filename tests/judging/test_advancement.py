@@ -373,9 +373,9 @@ def test_all_verified_needs_every_submitted_verification_to_say_yes(edition):
     make_verification(round=round_, case=cases["0001"], judge=j2, verified=True)
     make_verification(round=round_, case=cases["0002"], judge=j1, verified=True)
     make_verification(round=round_, case=cases["0002"], judge=j2, verified=False)
-    # 0003: only a draft → nothing submitted → eliminated
+    # 0003: only a draft → undecided (a record not submitted blocks the automatic decision)
     make_verification(round=round_, case=cases["0003"], judge=j1, verified=True, submitted=False)
-    # 0004: one yes submitted, one draft not counted → advances
+    # 0004: one yes submitted, one draft → undecided: the organiser decides with a reason
     make_verification(round=round_, case=cases["0004"], judge=j1, verified=True)
     make_verification(round=round_, case=cases["0004"], judge=j2, verified=False, submitted=False)
 
@@ -384,8 +384,8 @@ def test_all_verified_needs_every_submitted_verification_to_say_yes(edition):
     assert proposed(plan) == {
         "2026-V-0001": A,
         "2026-V-0002": E,
-        "2026-V-0003": E,
-        "2026-V-0004": A,
+        "2026-V-0003": None,
+        "2026-V-0004": None,
     }
     assert plan.proposals[3].verifications == (1, 0, 1)
     assert plan.proposals[3].note == "核实通过 1 份、未通过 0 份、未提交 1 份"

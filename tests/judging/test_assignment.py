@@ -260,7 +260,7 @@ def test_auto_assign_query_count_does_not_grow_with_cases():
     with CaptureQueriesContext(connection) as large:
         round_auto_assign(round=five, by=organiser)
 
-    assert (len(small.captured_queries), len(large.captured_queries)) == (22, 22)
+    assert (len(small.captured_queries), len(large.captured_queries)) == (26, 26)
 
 
 def test_auto_assign_writes_one_audit_row_per_assignment(scene):

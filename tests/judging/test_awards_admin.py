@@ -419,3 +419,24 @@ def test_edition_commentary_changelist_query_count_is_bounded(
     with django_assert_num_queries(5):
         response = organiser_client.get(reverse("admin:judging_editioncommentary_changelist"))
     assert response.status_code == 200
+
+
+def test_assign_commentator_offers_this_editions_panel_members_first(organiser_client):
+    from tests.factories import make_judge, make_panel
+
+    award = _confirmed()
+    outsider = make_judge(name="甲外部专家")
+    member = make_judge(name="乙评审组成员")
+    other_edition = make_edition(status=EditionStatus.DECIDING)
+    make_panel(edition=award.edition, judges=[member])
+    make_panel(edition=other_edition, judges=[outsider])
+
+    response = organiser_client.post(
+        reverse("admin:judging_award_changelist"),
+        {"action": "assign_commentator_action", "_selected_action": [award.pk]},
+    )
+
+    html = response.text
+    assert '<optgroup label="本届评审组成员">' in html
+    assert html.index("乙评审组成员") < html.index('<optgroup label="其他专家">')
+    assert html.index('<optgroup label="其他专家">') < html.index("甲外部专家")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from cases.models import CaseStatus, EditionStatus
 from judging.certificates import render_certificate
 from judging.models import PanelRole
+from tests.audit_helpers import audited
 from tests.factories import (
     make_award,
     make_case,
@@ -195,6 +196,11 @@ def test_staff_with_view_permission_only_may_download(client):
     response = client.get(reverse("judging:certificate-download", kwargs={"pk": award.pk}))
 
     assert response.status_code == 200
+    entry = audited("judging.certificate.downloaded", actor=user, obj=award)
+    assert entry.data == {
+        "filename": "获奖证书-2021-SZ-0007-人民党建云智慧党建平台.pdf",
+        "case": award.case_id,
+    }
 
 
 def test_missing_award_is_404(client):
@@ -213,11 +219,19 @@ def test_admin_action_zips_the_selected_certificates(client):
         ),
         tier=first.tier,
     )
-    client.force_login(make_organiser())
+    organiser = make_organiser()
+    client.force_login(organiser)
 
     response = client.post(
         reverse("admin:judging_award_changelist"),
         {"action": "download_certificates_action", "_selected_action": [first.pk, second.pk]},
+    )
+    entry = audited("judging.certificates.exported", actor=organiser)
+    assert (entry.object_type, entry.object_id) == ("judging.award", "*")
+    assert (entry.data["rows"], sorted(entry.data["awards"]), entry.data["format"]) == (
+        2,
+        sorted([first.pk, second.pk]),
+        "zip",
     )
 
     assert response.status_code == 200
@@ -235,12 +249,18 @@ def test_admin_edition_certificates_zip_has_one_pdf_per_award(client):
     make_award(
         case=make_case(edition=award.edition, status=CaseStatus.AWARDED), tier=award.tier, order=2
     )
-    client.force_login(make_organiser())
+    organiser = make_organiser()
+    client.force_login(organiser)
 
     response = client.get(reverse("admin:judging_award_certificates", args=[award.edition.pk]))
 
     assert response.status_code == 200
     assert len(zipfile.ZipFile(io.BytesIO(response.content)).namelist()) == 2
+    entry = audited("judging.certificates.exported", actor=organiser, obj=award.edition)
+    assert (entry.data["rows"], entry.data["filename"]) == (
+        2,
+        f"获奖证书-{award.edition.slug}.zip",
+    )
 
 
 def test_admin_edition_certificates_is_for_organisers_only(client):
@@ -265,7 +285,8 @@ def test_certificate_query_count_does_not_grow_with_lead_units(
     url = reverse("judging:certificate-download", kwargs={"pk": award.pk})
 
     # session, user, award (+ edition, programme, case, tier, category), lead units,
-    # results visible, membership
-    with django_assert_num_queries(6):
+    # results visible, membership, the permission cache; the audit row: chain head, insert,
+    # head update
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert response.status_code == 200

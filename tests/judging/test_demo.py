@@ -127,7 +127,9 @@ def test_first_run_creates_every_row_it_reports():
     # Every row of these models comes from the demo, so the report must match the table.
     for label in ("cases.Programme", "cases.Edition", "cases.Case", "cases.Unit", "judging.Award"):
         assert created[label] == apps.get_model(label).objects.count()
-    assert created["cases.Case"] == 57 + 5  # 57 archive winners, 5 demo entries
+    assert (
+        created["cases.Case"] == 57 + 5 + 4
+    )  # 57 archive winners, 5 demo entries, 4 put to the vote
     assert created["cases.User"] == len(DEMO_EMAILS)
 
 
@@ -336,7 +338,7 @@ def test_jingchu_ranking_has_three_lists_rules_and_no_scores():
 def test_archive_editions_are_archived_through_the_transitions():
     build_demo(now=NOW)
 
-    archive = Edition.objects.exclude(slug="2026-demo")
+    archive = Edition.objects.exclude(slug__in=["2026-demo", "2025-public-vote-demo"])
 
     assert set(archive.values_list("status", flat=True)) == {EditionStatus.ARCHIVED}
     assert not archive.filter(results_published_at__isnull=True).exists()
@@ -358,7 +360,7 @@ def test_archive_editions_are_archived_through_the_transitions():
 def test_archive_cases_are_awarded_and_experts_have_no_account():
     build_demo(now=NOW)
 
-    archive_cases = Case.objects.exclude(edition__slug="2026-demo")
+    archive_cases = Case.objects.exclude(edition__slug__in=["2026-demo", "2025-public-vote-demo"])
 
     assert set(archive_cases.values_list("status", flat=True)) == {CaseStatus.AWARDED}
     assert archive_cases.count() == Award.objects.count() == 57
@@ -571,7 +573,7 @@ def test_rerun_stores_no_new_file(settings):
     build_demo(now=NOW)
 
     assert sorted(p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()) == files
-    assert len(files) == 3
+    assert len(files) == 4  # three 申报书 PDFs and the call's 申报书模板 .docx
 
 
 def test_open_edition_takes_a_new_submission():
@@ -624,7 +626,7 @@ def test_only_the_organiser_is_staff():
     build_demo(now=NOW)
 
     assert list(User.objects.filter(is_staff=True).values_list("email", "is_superuser")) == [
-        ("organiser@demo.example.org", True)
+        ("organiser@demo.example.org", False)
     ]
 
 
@@ -659,13 +661,30 @@ def test_judge_accounts_sit_on_the_open_editions_panel():
 def test_home_page_shows_the_programmes_and_the_open_call(client, django_assert_num_queries):
     build_demo(now=timezone.now())
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):  # the programmes (3), open calls, open public votes
         response = client.get(reverse("cases:home"))
 
     assert response.status_code == 200
     for name in PROGRAMME_NAMES:
         assert name in response.text
     assert "2026年度(演示)" in response.text
+    assert "正在进行的网络投票" in response.text
+
+
+def test_demo_public_vote_is_open_on_the_confirmed_cases_and_reachable_from_home(client):
+    from judging.models import RoundKind, RoundStatus
+    from judging.voting.models import PublicVoteSettings
+
+    build = build_demo(now=timezone.now())
+    round_ = build.public_vote_round
+    assert round_.kind == RoundKind.PUBLIC_VOTE and round_.status == RoundStatus.OPEN
+    rules = PublicVoteSettings.objects.get(round=round_)
+    assert rules.source_round.status == RoundStatus.CLOSED
+    assert round_.entries.count() == 4
+    ballot = reverse("voting:ballot", args=[round_.pk])
+    assert ballot in client.get(reverse("cases:home")).text
+    assert "“越有数”数据中台赋能基层精细治理(演示)" in client.get(ballot).text
+    assert build_demo(now=timezone.now()).created == {}
 
 
 @pytest.mark.browser

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from cases.models import CaseStatus, EditionStatus
+from cases.models import AuditEntry, CaseStatus, EditionStatus
 from judging.exports import round_csv, round_xlsx
+from tests.audit_helpers import audited
 from tests.factories import (
     make_case,
     make_category,
@@ -126,7 +127,8 @@ def test_anonymised_csv(round_with_reviews):
 
 
 def test_export_views_send_attachments(client, round_with_reviews):
-    client.force_login(make_organiser())
+    organiser = make_organiser()
+    client.force_login(organiser)
 
     xlsx = client.get(
         reverse("admin:judging_round_export_xlsx", args=[round_with_reviews.pk]),
@@ -142,6 +144,22 @@ def test_export_views_send_attachments(client, round_with_reviews):
     assert sorted(row[3] for row in rows[1:]) == ["J1", "J2"]
     assert csv_response["Content-Type"] == "text/csv; charset=utf-8"
     assert "沈国麟" in csv_response.content.decode("utf-8")
+    entries = AuditEntry.objects.filter(code="judging.round.scores_exported").order_by("seq")
+    assert [e.data for e in entries] == [
+        {
+            "filename": f"round-{round_with_reviews.pk}-anonymous.xlsx",
+            "format": "xlsx",
+            "anonymous": True,
+            "rows": 2,
+        },
+        {
+            "filename": f"round-{round_with_reviews.pk}-scores.csv",
+            "format": "csv",
+            "anonymous": False,
+            "rows": 2,
+        },
+    ]
+    audited("judging.round.scores_exported", actor=organiser, obj=round_with_reviews)
 
 
 @pytest.mark.parametrize("rows", [1, 5])
@@ -158,8 +176,9 @@ def test_export_query_count_does_not_grow_with_reviews(
     client.force_login(make_organiser())
 
     # session, user, round; ranking: entries, criteria, reviews' fingerprint, scores (the
-    # figures are not cached yet); reviews: criteria, scores, comments and names
-    with django_assert_num_queries(10):
+    # figures are not cached yet); reviews: criteria, scores, comments and names; the audit
+    # row: the reviews' count, chain head, insert, head update
+    with django_assert_num_queries(14):
         client.get(reverse("admin:judging_round_export_xlsx", args=[round_with_reviews.pk]))
 
 

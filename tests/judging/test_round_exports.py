@@ -20,6 +20,7 @@ from cases.models import AuditEntry, CaseStatus, EditionStatus
 from cases.services import DomainError
 from judging.models import ExportStatus, RoundExport, RoundKind
 from judging.services.exports import round_export_build, round_export_request
+from tests.audit_helpers import audited
 from tests.factories import (
     make_case,
     make_category,
@@ -102,6 +103,13 @@ def test_requested_export_is_built_by_the_task_and_downloaded(
     assert [(row[3], row[7]) for row in reviews[1:]] == [("沈国麟", 80), ("陈天祥", 70)]
     audit = AuditEntry.objects.get(code="judging.round.export_requested")
     assert (audit.actor, audit.data["format"]) == (organiser, "xlsx")
+    downloaded = audited("judging.round_export.downloaded", actor=organiser, obj=export)
+    assert downloaded.data == {
+        "filename": f"round-{world['round'].pk}-scores.xlsx",
+        "round": world["round"].pk,
+        "format": "xlsx",
+        "anonymous": False,
+    }
 
 
 def test_anonymous_csv_export_names_judges_j1_j2(client, world, django_capture_on_commit_callbacks):

@@ -1,7 +1,7 @@
 import pytest
 from django.core import mail
 
-from cases.models import AuditEntry, CaseStatus
+from cases.models import AuditEntry, CaseStatus, EditionStatus
 from cases.services import DomainError
 from judging.models import AssignmentStatus, RoundEntry, RoundKind, RoundStatus
 from judging.services.rounds import round_close, round_open, round_remind, round_reopen
@@ -27,13 +27,30 @@ def _codes():
     )
 
 
+def _reviewing():
+    return make_edition(status=EditionStatus.REVIEWING)
+
+
+def _ready(round_, *, cases=1):
+    """Give a draft round accepted cases, each with one judge (reviews_per_case=1)."""
+    round_.reviews_per_case = 1
+    round_.save(update_fields=["reviews_per_case"])
+    made = []
+    for _ in range(cases):
+        case = make_case(edition=round_.edition, status=CaseStatus.ACCEPTED)
+        make_assignment(round=round_, case=case, judge=make_judge())
+        made.append(case)
+    return made
+
+
 def test_open_close_reopen_are_audited():
     organiser = make_organiser()
-    round_ = make_round(edition=make_edition(), criteria=CRITERIA)
+    round_ = make_round(edition=_reviewing(), criteria=CRITERIA)
+    _ready(round_)
 
     round_open(round=round_, by=organiser)
     assert round_.status == RoundStatus.OPEN
-    round_close(round=round_, by=organiser)
+    round_close(round=round_, by=organiser, confirmed=True)
     assert round_.status == RoundStatus.CLOSED
     round_reopen(round=round_, reason="一位专家的评分录入有误", by=organiser)
 
@@ -72,21 +89,23 @@ def test_transitions_outside_the_table_are_refused():
 
 
 def test_scoring_round_needs_criteria_to_open():
-    round_ = make_round(edition=make_edition())
+    round_ = make_round(edition=_reviewing())
+    _ready(round_)
 
     with pytest.raises(DomainError, match="评分指标"):
         round_open(round=round_, by=make_organiser())
 
-    verification = make_round(edition=round_.edition, order=2, kind=RoundKind.VERIFICATION)
+    verification = make_round(edition=_reviewing(), kind=RoundKind.VERIFICATION)
+    _ready(verification)
     round_open(round=verification, by=make_organiser())
     assert verification.status == RoundStatus.OPEN
 
 
 def test_opening_the_first_round_puts_accepted_cases_in_review():
     organiser = make_organiser()
-    edition = make_edition()
+    edition = _reviewing()
     first = make_round(edition=edition, criteria=CRITERIA)
-    accepted = make_case(edition=edition, status=CaseStatus.ACCEPTED)
+    (accepted,) = _ready(first)
     submitted = make_case(edition=edition, status=CaseStatus.SUBMITTED)
 
     round_open(round=first, by=organiser)
@@ -107,7 +126,9 @@ def test_close_records_how_many_were_submitted():
     make_assignment(round=round_, case=case, judge=make_judge(), status=AssignmentStatus.SUBMITTED)
     make_assignment(round=round_, case=case, judge=make_judge())
 
-    round_close(round=round_, by=organiser)
+    with pytest.raises(DomainError, match="1 位专家未提交"):
+        round_close(round=round_, by=organiser)
+    round_close(round=round_, by=organiser, confirmed=True)
 
     data = AuditEntry.objects.get(code="judging.round.closed").data
     assert (data["assignments"], data["submitted"]) == (2, 1)

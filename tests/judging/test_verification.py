@@ -23,13 +23,14 @@ from judging.services.verification import (
     evidence_delete,
     verification_save,
 )
-from tests.factories import make_assignment
+from tests.audit_helpers import audited
+from tests.factories import jpeg_bytes, make_assignment
 from tests.judging import workspace_scenario
 from tests.judging.workspace_scenario import PDF, PNG
 
 pytestmark = pytest.mark.django_db
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+JPEG = jpeg_bytes()
 
 
 def upload(name, content):
@@ -233,6 +234,12 @@ def test_evidence_download_per_role(client, role, expected):
     response = client.get(reverse("judging:evidence-download", args=[evidence.pk]))
 
     assert response.status_code == expected
+    downloads = AuditEntry.objects.filter(code="judging.evidence.downloaded")
+    if expected == 200:
+        entry = audited("judging.evidence.downloaded", actor=s.users[role], obj=evidence)
+        assert (entry.data["round"], entry.data["sha256"]) == (s.round.pk, evidence.sha256)
+    else:
+        assert not downloads.exists()
 
 
 def test_evidence_download_anonymous_redirects_to_login(client, settings):

@@ -102,7 +102,11 @@ def test_verify_results_reports_a_reviewed_case_without_entry():
     with pytest.raises(CommandError):
         call_command("verify_results", stdout=out)
 
-    assert f"#{first.pk} entry: stored None, recomputed missing" in out.getvalue()
+    # One cause, one line, by reference number: the second case's rank 2 is not echoed as
+    # shifted, because the ranks are recomputed with the missing case included.
+    assert "2026-A-0001 entry: stored None, recomputed missing" in out.getvalue()
+    assert f"#{first.pk}" not in out.getvalue()
+    assert "1 round(s) checked, 1 difference(s)." in out.getvalue()
 
 
 def test_verify_results_skips_open_rounds_unless_asked():
@@ -136,3 +140,80 @@ def test_verify_results_ignores_untabulated_rounds():
     make_round(edition=edition, criteria=CRITERIA, status=RoundStatus.CLOSED)
 
     assert "0 round(s) checked, 0 difference(s)." in verify()
+
+
+def test_verify_results_reports_a_deleted_entry_once_among_many():
+    edition = make_edition(status=EditionStatus.REVIEWING)
+    category = make_category(edition=edition)
+    round_ = make_round(edition=edition, criteria=CRITERIA, status=RoundStatus.CLOSED)
+    judge = make_judge()
+    cases = []
+    for n in range(12):
+        case = make_case(
+            edition=edition,
+            category=category,
+            status=CaseStatus.IN_REVIEW,
+            reference=f"2026-B-{n:04d}",
+        )
+        make_scored_review(round=round_, case=case, judge=judge, values=[10 - n % 10, 5, 5])
+        cases.append(case)
+    tabulate_round(round=round_, by=None)
+    RoundEntry.objects.filter(round=round_, case=cases[0]).delete()
+
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 difference"):
+        call_command("verify_results", stdout=out)
+    assert "2026-B-0000 entry: stored None, recomputed missing" in out.getvalue()
+
+
+def test_verify_results_checks_confirmed_awards_against_the_proposal():
+    from judging.models import Award
+    from judging.services.awards import awards_confirm, awards_propose
+    from tests.factories import make_organiser, make_tier
+
+    round_, first, second = tabulated_round()
+    edition = round_.edition
+    gold = make_tier(edition=edition, name="优秀案例", order=1, quota=1)
+    silver = make_tier(edition=edition, name="提名奖", order=2, quota=1)
+    edition.status = EditionStatus.DECIDING
+    edition.save()
+    awards_confirm(edition=edition, proposal=awards_propose(edition=edition), by=make_organiser())
+    assert "0 difference(s)" in verify()
+    assert "OK    awards" in verify()
+
+    Award.objects.filter(case=first).update(tier=silver)
+    Award.objects.filter(case=second).update(tier=gold)
+    out = StringIO()
+    with pytest.raises(CommandError, match="2 difference"):
+        call_command("verify_results", stdout=out)
+    assert "2026-A-0001 award tier: stored 提名奖, proposed 优秀案例" in out.getvalue()
+    assert "2026-A-0002 award tier: stored 优秀案例, proposed 提名奖" in out.getvalue()
+
+
+def test_verify_results_recomputes_the_confirmed_plenary_count():
+    from judging.models import Vote
+    from judging.services.advancement import advancement_confirm
+    from tests.factories import make_organiser
+    from tests.judging.test_awards_plenary import plenary_edition, vote
+
+    edition, plenary, (best, excellent), members, cases = plenary_edition()
+    for title in "ABCD":
+        cases[title].reference = f"2021-X-{title}"
+        cases[title].save(update_fields=["reference"])
+    vote(plenary, cases["A"], members, [best, best, excellent])  # 最佳 2/3 ≥ 2/3
+    vote(plenary, cases["B"], members, [excellent, excellent, None])  # 优秀 2/3 > 1/2
+    vote(plenary, cases["C"], members, [None, None, None])
+    vote(plenary, cases["D"], members, [None, None, None])
+    advancement_confirm(round=plenary, by=make_organiser())
+    # The fixture's final round stores ranks without reviews: check the plenary only.
+    assert f"OK    votes {plenary.pk}" in verify("--round", str(plenary.pk))
+
+    # One 最佳 vote of A changed after the count: 最佳 1/3, so the count says 优秀.
+    changed = Vote.objects.filter(case=cases["A"], tier=best).order_by("pk").first()
+    changed.tier = excellent
+    changed.save()
+
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 difference"):
+        call_command("verify_results", "--round", str(plenary.pk), stdout=out)
+    assert "2021-X-A voted tier: stored 最佳案例, recomputed 优秀案例" in out.getvalue()

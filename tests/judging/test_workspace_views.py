@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from cases.models import CaseStatus
 from judging.models import AssignmentStatus, Review, ReviewStatus, RoundStatus
+from tests.audit_helpers import audited
 from tests.factories import make_assignment, make_case, make_category, make_round
 from tests.judging import workspace_scenario
 from tests.judging.workspace_scenario import FILE_NAMES, LEAD_UNIT, SUBMITTING_UNIT
@@ -198,6 +199,12 @@ def test_non_blind_download_uses_original_name(client):
 
     assert response.status_code == 200
     assert quote(FILE_NAMES[0]) in response["Content-Disposition"]
+    entry = audited("judging.attachment.downloaded", actor=s.judge.user, obj=s.attachments[0])
+    assert (entry.data["filename"], entry.data["round"], entry.data["via"]) == (
+        FILE_NAMES[0],
+        s.round.pk,
+        "judging",
+    )
     assert response["Content-Type"] == "application/pdf"
     assert response["Cache-Control"] == "private, no-store"
 
@@ -375,8 +382,9 @@ def test_score_submission_query_count_does_not_grow(client, django_assert_num_qu
     # assignment; criteria (form); the transaction: begin, the assignment, the review, its
     # scores, their criteria, the round's criteria, UPDATE the review, DELETE scores of other
     # criteria, the scores, UPDATE the one changed score (8 → 9), UPDATE the assignment, the
-    # review again with its scores and their criteria, the audit row, commit
-    with django_assert_num_queries(23):
+    # review again with its scores and their criteria, the audit row (chain head locked,
+    # insert, head moved), commit
+    with django_assert_num_queries(25):
         response = client.post(case_url(s), data)
 
     assert response.status_code == 302

@@ -26,10 +26,11 @@ from tests.factories import (
     make_panel,
     make_round,
     make_unit,
+    pdf_bytes,
     png_bytes,
 )
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes("核实佐证")
 PNG = png_bytes()  # a real 1×1 PNG: the content check reads its IHDR chunk
 CRITERIA = [("创新性", "0.4", 10), ("实效性", "0.3", 10), ("可推广性", "0.3", 10)]
 LEAD_UNIT = "惠州市发展和改革局"

@@ -52,6 +52,7 @@ def report(build, base):
         _("正在征集:%(edition)s %(url)s")
         % {"edition": edition, "url": f"{base}{edition.get_absolute_url()}"},
         _("申报截止:%(deadline)s(北京时间)") % {"deadline": f"{closes_at:%Y-%m-%d %H:%M}"},
+        *_public_vote_lines(build.public_vote_round, base),
         "",
         _("演示账号(密码均为 %(password)s,只在创建账号时设置,再次运行不会重置):")
         % {"password": DEMO_PASSWORD},
@@ -61,6 +62,20 @@ def report(build, base):
     with contextlib.suppress(NoReverseMatch):
         lines += ["", _("登录页面:%(url)s") % {"url": f"{base}{resolve_url(settings.LOGIN_URL)}"}]
     return "\n".join(lines) + "\n"
+
+
+def _public_vote_lines(round_, base):
+    if round_ is None:
+        return []
+    return [
+        _("网络投票(大众评审):%(round)s %(url)s")
+        % {"round": round_, "url": f"{base}{reverse('voting:ballot', args=[round_.pk])}"},
+        _(
+            "  投票时选择“电子邮箱”并填写任意地址(如 you@example.org):验证码邮件打印在运行"
+            "make run(runserver)的终端里(控制台邮件);"
+            "选择手机号码时验证码同样打印在终端(控制台短信)。"
+        ),
+    ]
 
 
 def _account_lines(accounts, base):

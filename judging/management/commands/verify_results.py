@@ -1,17 +1,17 @@
-"""Recompute every stored ranking from the stored criterion scores and report differences."""
+"""Recompute every stored result from what it was computed from and report differences."""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from judging.models import Round
-from judging.selectors.ranking import ranking_differences, verifiable_rounds
+from judging.selectors.result_checks import CHECKS
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute each tabulated scoring round that is closed, or whose edition is in 公示, "
-        "published or archived, from the stored criterion scores (DESIGN.md §5), and compare "
-        "with the stored entry scores, ranks and review scores. Exits with status 1 on any "
-        "difference."
+        "Recompute each stored result — rankings of scoring rounds that are closed (or whose "
+        "edition is in 公示, published or archived), confirmed plenary counts, confirmed "
+        "awards — from the stored scores and votes (DESIGN.md §5), and compare case by case, "
+        "named by reference number. Exits with status 1 on any difference."
     )
 
     def add_arguments(self, parser):
@@ -25,24 +25,25 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, rounds=None, include_open=False, **options):
-        if rounds:
-            selected = list(Round.objects.filter(pk__in=rounds).select_related("edition"))
-            if len(selected) != len(set(rounds)):
-                raise CommandError("unknown round id in --round")
-        else:
-            selected = list(verifiable_rounds(include_open=include_open))
+        if rounds and Round.objects.filter(pk__in=rounds).count() != len(set(rounds)):
+            raise CommandError("unknown round id in --round")
         total = 0
-        for round_ in selected:
-            differences = ranking_differences(round_)
-            total += len(differences)
-            if not differences:
-                self.stdout.write(f"OK    round {round_.pk} {round_}")
-                continue
-            self.stdout.write(f"DIFF  round {round_.pk} {round_}: {len(differences)}")
-            for d in differences:
-                self.stdout.write(
-                    f"      {d.reference} {d.what}: stored {d.stored}, recomputed {d.recomputed}"
-                )
-        self.stdout.write(f"{len(selected)} round(s) checked, {total} difference(s).")
+        checked = {}
+        for check in CHECKS:
+            for report in check(rounds=rounds, include_open=include_open):
+                checked[report.kind] = checked.get(report.kind, 0) + 1
+                total += len(report.differences)
+                if not report.differences:
+                    self.stdout.write(f"OK    {report.label}")
+                    continue
+                self.stdout.write(f"DIFF  {report.label}: {len(report.differences)}")
+                for line in report.differences:
+                    self.stdout.write(f"      {line}")
+        others = ", ".join(f"{n} {kind}" for kind, n in checked.items() if kind != "round")
+        self.stdout.write(
+            f"{checked.get('round', 0)} round(s) checked"
+            + (f" ({others})" if others else "")
+            + f", {total} difference(s)."
+        )
         if total:
             raise CommandError(f"{total} difference(s) between stored and recomputed results.")

@@ -1,0 +1,174 @@
+"""The hash chain of the audit trail.
+
+Each row's `hash` is SHA-256 over a canonical JSON serialisation of its content and the
+previous row's hash (`prev_hash`); `seq` numbers the rows 1, 2, 3… without gaps. Appends
+lock the one `AuditChainHead` row, so two transactions can never chain onto the same
+predecessor. `verify_chain` recomputes everything and names the first row that was changed,
+deleted or moved.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..models import AuditChainHead, AuditEntry, AuditResult
+from .context import client_ip, current_request, encode_controls, user_agent
+
+GENESIS = "0" * 64
+HASHED_FIELDS = (
+    "code",
+    "actor_id",
+    "actor_label",
+    "created_at",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "result",
+    "data",
+    "ip",
+    "user_agent",
+)
+
+
+def _timestamp(value):
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(values, prev_hash):
+    """The bytes hashed for one row: its content (without `seq`, its position, so that a
+    moved row is told apart from a changed one) and the predecessor's hash."""
+    payload = {name: values[name] for name in HASHED_FIELDS}
+    payload["created_at"] = _timestamp(values["created_at"])
+    payload["prev_hash"] = prev_hash
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def row_hash(values, prev_hash):
+    return hashlib.sha256(canonical(values, prev_hash)).hexdigest()
+
+
+def _plain_data(data):
+    # What the database gives back is what was hashed: JSON types only, NaN refused.
+    return json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder, allow_nan=False))
+
+
+def _locked_head():
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    try:
+        with transaction.atomic():
+            AuditChainHead.objects.create(pk=1)
+    except IntegrityError:
+        pass  # created meanwhile by another transaction; the locked read below waits for it
+    return AuditChainHead.objects.select_for_update().get(pk=1)
+
+
+def entry_values(
+    *, code, obj=None, by=None, data=None, result=AuditResult.SUCCESS, request=None, **target
+):
+    """The content of one row, from the object it concerns (or `object_type`/`object_id`/
+    `object_repr` given directly), the acting user and the request (default: the current one)."""
+    request = request if request is not None else current_request()
+    actor = by if by is not None and by.is_authenticated else None
+    if obj is not None:
+        target = {
+            "object_type": obj._meta.label_lower,
+            "object_id": str(obj.pk),
+            "object_repr": str(obj),
+        }
+    return {
+        "code": code,
+        "actor_id": actor.pk if actor else None,
+        "actor_label": encode_controls(actor.get_username())[:255] if actor else "",
+        "created_at": target.get("created_at") or timezone.now(),
+        "object_type": target["object_type"],
+        "object_id": str(target["object_id"])[:40],
+        "object_repr": encode_controls(target.get("object_repr", ""))[:255],
+        "result": AuditResult(result).value,
+        "data": _plain_data(data),
+        "ip": client_ip(request) if request is not None else None,
+        "user_agent": user_agent(request) if request is not None else "",
+    }
+
+
+def append(values_list):
+    """Append rows (dicts from `entry_values`) to the chain in one locked step; returns the
+    saved `AuditEntry` objects."""
+    # No savepoint of its own: a failed append fails the caller's transaction anyway.
+    with transaction.atomic(savepoint=False):
+        head = _locked_head()
+        seq, prev = head.seq, head.hash or GENESIS
+        entries = []
+        for values in values_list:
+            seq += 1
+            digest = row_hash(values, prev)
+            entries.append(AuditEntry(seq=seq, prev_hash=prev, hash=digest, **values))
+            prev = digest
+        if not entries:
+            return []
+        AuditEntry.objects.bulk_create(entries, batch_size=500)
+        AuditChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+    return entries
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    entry_id: int | None
+    kind: str  # changed | deleted | reordered | truncated
+    detail: str
+
+    def __str__(self):
+        where = f"seq {self.seq}" + (f" (id {self.entry_id})" if self.entry_id else "")
+        return f"{self.kind}: {where}: {self.detail}"
+
+
+def verify_chain(*, chunk_size=2000):
+    """Recompute the chain in `seq` order. Returns `(rows checked, [ChainProblem…])`, the
+    first problem first; an empty list means the trail is intact."""
+    problems = []
+    columns = ("pk", "seq", "prev_hash", "hash", *HASHED_FIELDS)
+    expected_seq, prev = 1, GENESIS
+    checked = 0
+    rows = AuditEntry.objects.order_by("seq").values_list(*columns)
+    for row in rows.iterator(chunk_size=chunk_size):
+        values = dict(zip(columns, row, strict=True))
+        checked += 1
+        seq, pk = values["seq"], values["pk"]
+        own_hash_ok = row_hash(values, values["prev_hash"]) == values["hash"]
+        if not own_hash_ok:
+            problems.append(
+                ChainProblem(seq, pk, "changed", "content does not match its stored hash")
+            )
+        elif seq != expected_seq:
+            problems.append(
+                ChainProblem(
+                    expected_seq,
+                    None,
+                    "deleted",
+                    f"rows {expected_seq}–{seq - 1} are missing (next present: seq {seq}, id {pk})",
+                )
+            )
+        elif values["prev_hash"] != prev:
+            problems.append(ChainProblem(seq, pk, "reordered", "does not follow the row before it"))
+        expected_seq, prev = seq + 1, values["hash"]
+    head = AuditChainHead.objects.filter(pk=1).first()
+    last_seq = expected_seq - 1
+    if head is not None and (head.seq, head.hash or GENESIS) != (last_seq, prev):
+        if head.seq > last_seq:
+            detail = f"the chain ends at seq {last_seq} but {head.seq} rows were written"
+            problems.append(ChainProblem(last_seq + 1, None, "deleted", detail))
+        else:
+            detail = f"the chain head (seq {head.seq}) does not match the last row"
+            problems.append(ChainProblem(last_seq, None, "truncated", detail))
+    elif head is None and checked:
+        problems.append(ChainProblem(1, None, "truncated", "the chain head row is missing"))
+    return checked, problems
