@@ -389,7 +389,8 @@ def test_ranking_query_count_does_not_grow_with_cases(
 
     # session, user, round, categories, entries, criteria, reviews' fingerprint, criterion
     # scores (the figures are computed: nothing cached yet)
-    with django_assert_num_queries(8):
+    # + the user's and the groups' permissions (organisers are no longer superusers)
+    with django_assert_num_queries(10):
         client.get(ranking_url(scored["round"]))
 
 
@@ -406,7 +407,8 @@ def test_ranking_query_count_after_a_score_change_does_not_grow_with_cases(
 
     # session, user, round, categories, entries, criteria, reviews' fingerprint, the
     # reviews saved lately, their criterion scores (not the round's)
-    with django_assert_num_queries(9):
+    # + the user's and the groups' permissions (organisers are no longer superusers)
+    with django_assert_num_queries(11):
         client.get(ranking_url(scored["round"]))
 
 
@@ -420,7 +422,8 @@ def test_ranking_query_count_with_cached_figures_does_not_grow_with_cases(
 
     # session, user, round, categories, entries, criteria, reviews' fingerprint: the
     # criterion scores are not read again while the round's data is unchanged
-    with django_assert_num_queries(7):
+    # + the user's and the groups' permissions (organisers are no longer superusers)
+    with django_assert_num_queries(9):
         client.get(ranking_url(scored["round"]))
 
 
@@ -432,7 +435,8 @@ def test_calibration_query_count_does_not_grow_with_cases(
     client.force_login(make_organiser())
 
     # session, user, round, criteria, criterion scores, judges
-    with django_assert_num_queries(6):
+    # + the user's and the groups' permissions (organisers are no longer superusers)
+    with django_assert_num_queries(8):
         client.get(reverse("admin:judging_round_calibration", args=[scored["round"].pk]))
 
 
@@ -445,5 +449,6 @@ def test_overview_query_count_does_not_grow_with_rounds(
     client.force_login(make_organiser())
 
     # session, user, rounds with their entry counts
-    with django_assert_num_queries(3):
+    # + the user's and the groups' permissions (organisers are no longer superusers)
+    with django_assert_num_queries(5):
         client.get(reverse("admin:judging_results"))
