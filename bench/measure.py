@@ -44,6 +44,9 @@ PRODUCTION_LIKE = {
     "SESSION_COOKIE_SECURE": "0",
     "CSRF_COOKIE_SECURE": "0",
     "LOG_LEVEL": "WARNING",
+    # The clients log in with `force_login`, without the second factor production asks of
+    # staff and judges: the pages are measured behind the same middleware, but not enforced.
+    "MFA_REQUIRED": "0",
 }
 
 

@@ -15,7 +15,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from .models import Review, ReviewStatus
-from .selectors.ranking import ranking_table, round_criteria, submitted_reviews
+from .selectors.ranking import round_criteria, submitted_reviews
+from .selectors.ranking_table import ranking_table
 from .tabulation import to_decimal
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -289,6 +289,25 @@ def zscore_case_scores(reviews):
     return _zscore_case_scores(reviews, scale, scaled)
 
 
+def case_zscore(series, stats):
+    """One case's zscore score from `series`, its reviews' `(judge, x)` in the order of
+    `zscore_case_scores` (judge, then review), and `stats`, `{judge: (count, Σx, Σx²)}` over
+    the whole round with the same scale K: the operations of `zscore_case_scores`, in the
+    same order and context, so the result is identical to it (tested)."""
+    ctx = ZSCORE_CONTEXT
+    total = Decimal(0)
+    for judge, x in series:
+        count, judge_total, squares = stats[judge]
+        spread = count * squares - judge_total * judge_total
+        if count >= 2 and spread > 0:
+            z = ctx.divide(Decimal(count * x - judge_total), ctx.sqrt(Decimal(spread)))
+        else:
+            z = Decimal(0)
+        total = ctx.add(total, z)
+    mean_z = ctx.divide(total, Decimal(len(series)))
+    return ctx.add(Decimal(50), ctx.multiply(Decimal(10), mean_z))
+
+
 # --- Case tallies and ranking --------------------------------------------------------------
 @dataclass(frozen=True)
 class CaseTally:
@@ -388,16 +407,24 @@ def tie_key(tally_):
 def tie_keys(tallies):
     """`{case: tie_key}` with the Fractions brought to common denominators, so that sorting
     compares integers (the order is the same as comparing the Fractions)."""
-    keys = {case: tie_key(t) for case, t in tallies.items()}
-    score_den = math.lcm(1, *{k[0].denominator for k in keys.values()})
-    median_den = math.lcm(1, *{k[1].denominator for k in keys.values()})
+    return integer_tie_keys({case: tie_key_parts(t) for case, t in tallies.items()})
+
+
+def tie_key_parts(tally_):
+    """The tie key as plain integers `(score num, score den, median num, median den, count)`
+    (what a cache keeps: Fractions unpickle slowly)."""
+    score, middle, count = tie_key(tally_)
+    return (score.numerator, score.denominator, middle.numerator, middle.denominator, count)
+
+
+def integer_tie_keys(parts):
+    """`{case: (score, median, count)}` as integers over common denominators, from
+    `{case: tie_key_parts}`: sorting them orders the cases as their tie keys."""
+    score_den = math.lcm(1, *{k[1] for k in parts.values()})
+    median_den = math.lcm(1, *{k[3] for k in parts.values()})
     return {
-        case: (
-            score.numerator * (score_den // score.denominator),
-            middle.numerator * (median_den // middle.denominator),
-            count,
-        )
-        for case, (score, middle, count) in keys.items()
+        case: (s_num * (score_den // s_den), m_num * (median_den // m_den), count)
+        for case, (s_num, s_den, m_num, m_den, count) in parts.items()
     }
 
 
@@ -405,7 +432,12 @@ def rank(entries, tallies):
     """`{case: rank}` inside each category: score desc, then median S desc, then more reviews,
     then reference number asc (DESIGN.md §5). Ranks run 1, 2, 3… without gaps; a case without
     a tally (no review) gets `None`."""
-    keys = tie_keys(tallies)
+    return rank_by_keys(entries, tie_keys(tallies))
+
+
+def rank_by_keys(entries, keys):
+    """`rank` from `{case: integer tie key}` (`tie_keys`, `integer_tie_keys`); only the order
+    of the keys inside a category matters."""
     by_category = defaultdict(list)
     result = {}
     for entry in entries:

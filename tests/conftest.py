@@ -44,6 +44,10 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The local-memory cache outlives a test, and tests reuse ids: start each one empty.
+    from django.core.cache import cache
+
+    cache.clear()
     settings.LANGUAGE_CODE = "zh-hans"
     # The second factor is off unless a test turns it on (tests/cases/test_second_factor.py),
     # so that `client.force_login` reaches every page as before.

@@ -36,7 +36,8 @@ from ..models import (
     VoteThreshold,
 )
 from ..selectors.calibration import round_calibration
-from ..selectors.ranking import case_review_details, ranking_table
+from ..selectors.ranking import case_review_details
+from ..selectors.ranking_table import ranking_table
 from ..services.advancement import (
     advancement_confirm,
     advancement_override,

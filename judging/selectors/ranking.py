@@ -6,15 +6,10 @@ the maths runs once in Python over the rows of a single query (STYLE.md §5): ne
 per case or per judge.
 """
 
-import hashlib
-from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
-from functools import cached_property
 from typing import NamedTuple
 
-from django.core.cache import cache
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Q
 
 from cases.models import Case, EditionStatus
 
@@ -30,8 +25,6 @@ from ..models import (
     RoundStatus,
 )
 from ..tabulation import (
-    MEAN,
-    ZSCORE,
     RankingEntry,
     ReviewScoreCalculator,
     rank,
@@ -39,17 +32,9 @@ from ..tabulation import (
     tally,
     to_decimal,
 )
-
-
-class ScoredReview(NamedTuple):
-    """A submitted review with its score S recomputed from its criterion scores. Has the
-    `judge`, `case`, `score` of `tabulation.ReviewScore`, so the pure functions take it."""
-
-    judge: int
-    case: int
-    score: Fraction
-    review: int
-    values: list | None  # (criterion id, Decimal value) pairs, with `keep_values`
+from .ranking_figures import (
+    ScoredReview,
+)
 
 
 def round_criteria(round_):
@@ -150,265 +135,6 @@ def compute_ranking(round_, entries, reviews):
     """`(tallies, ranks)` of the entries by the round's aggregation."""
     tallies = tally(reviews, round_.aggregation)
     return tallies, rank(ranking_entries(entries), tallies)
-
-
-# --- The ranking table ---------------------------------------------------------------------
-# Every figure of the table depends on the whole round (ranks, zscore), so it is computed
-# over all the round's reviews; that takes about half a second for 10,000 reviews. The result
-# is kept in the cache under a fingerprint of everything it is computed from, read in three
-# small queries per request: so the organiser's page is recomputed only when a judge saved a
-# score, an entry or a case moved, or the criteria changed — never served stale, because
-# any such change gives a new key (and the old entry is simply never read again).
-RANKING_CACHE_SECONDS = 60 * 60
-# Part of the key: a deploy that changes what is cached never reads an older layout.
-FIGURES_FORMAT = 1
-
-
-class RankedCategory(NamedTuple):
-    pk: int
-    name: str
-    order: int
-
-
-class RankedCase(NamedTuple):
-    """The case fields the ranking table shows."""
-
-    pk: int
-    reference: str
-    title: str
-    category_id: int | None
-    category: RankedCategory | None
-
-    @property
-    def id(self):
-        return self.pk
-
-    def __str__(self):
-        return self.title
-
-
-class StoredEntry(NamedTuple):
-    """What `tabulate_round` stored on the RoundEntry."""
-
-    pk: int
-    case_id: int
-    score: object  # Decimal or None
-    rank: int | None
-
-
-class Figures(NamedTuple):
-    """One case's figures, computed from the round's reviews (what the cache keeps). The
-    Decimals are kept as their text: a cached round unpickles ten times faster."""
-
-    rank: int | None
-    score: str | None
-    mean_score: str | None
-    mean_rank: int | None
-    zscore_score: str | None
-    zscore_rank: int | None
-    median: str | None
-    sigma: str | None
-    count: int
-    disagreement: bool
-
-
-NO_FIGURES = Figures(None, None, None, None, None, None, None, None, 0, False)
-
-
-def _text(value):
-    return "—" if value is None else str(value)
-
-
-def _decimal(text):
-    return None if text is None else Decimal(text)
-
-
-class RankingRow:
-    """One entry of the ranking table: the computed figures next to what is stored on the
-    entry, with their display text (plain strings keep a 2,000-row table cheap to render)."""
-
-    def __init__(self, *, entry, case, figures):
-        self.entry = entry
-        self.case = case
-        self.figures = figures
-        self.rank = figures.rank
-        self.score = _decimal(figures.score)
-        self.count = figures.count
-        self.disagreement = figures.disagreement
-        # The stored score or rank differs from what the reviews give now.
-        self.stale = entry.score != self.score or entry.rank != self.rank
-
-    mean_rank = property(lambda self: self.figures.mean_rank)
-    zscore_rank = property(lambda self: self.figures.zscore_rank)
-    mean_score = property(lambda self: _decimal(self.figures.mean_score))
-    zscore_score = property(lambda self: _decimal(self.figures.zscore_score))
-    median = property(lambda self: _decimal(self.figures.median))
-    sigma = property(lambda self: _decimal(self.figures.sigma))
-
-    @cached_property
-    def text(self):
-        """Only the rows of the page shown are ever turned into text."""
-        figures, entry = self.figures, self.entry
-        return {
-            "rank": _text(figures.rank),
-            "score": _text(figures.score),
-            "stored": f"{_text(entry.score)} / {_text(entry.rank)}",
-            "mean_score": _text(figures.mean_score),
-            "mean_rank": _text(figures.mean_rank),
-            "zscore_score": _text(figures.zscore_score),
-            "zscore_rank": _text(figures.zscore_rank),
-            "median": _text(figures.median),
-            "count": str(figures.count),
-            "sigma": _text(figures.sigma),
-        }
-
-
-@dataclass
-class RankingTable:
-    round: object
-    rows: list
-
-    @cached_property
-    def stale(self):
-        return any(row.stale for row in self.rows)
-
-    @cached_property
-    def tabulated(self):
-        return any(row.entry.rank is not None for row in self.rows)
-
-    @cached_property
-    def disagreements(self):
-        return sum(1 for row in self.rows if row.disagreement)
-
-
-def _table_entries(round_):
-    """`(StoredEntry, RankedCase)` pairs of every entry of the round, in one query of plain
-    values (no model instances: a round has thousands of entries)."""
-    categories = {}
-    pairs = []
-    rows = (
-        RoundEntry.objects.filter(round=round_)
-        .order_by("pk")
-        .values_list(
-            "pk",
-            "case_id",
-            "score",
-            "rank",
-            "case__reference",
-            "case__title",
-            "case__category_id",
-            "case__category__name",
-            "case__category__order",
-        )
-    )
-    for pk, case_id, score, rank_, reference, title, category_id, name, order in rows:
-        category = None
-        if category_id is not None:
-            category = categories.get(category_id)
-            if category is None:
-                category = categories[category_id] = RankedCategory(category_id, name, order)
-        pairs.append(
-            (
-                StoredEntry(pk, case_id, score, rank_),
-                RankedCase(case_id, reference, title, category_id, category),
-            )
-        )
-    return pairs
-
-
-def _reviews_fingerprint(round_):
-    """Changes whenever a review of the round is added, removed or saved (`review_save`
-    increments `version` on every save: the sum moves even when two saves commit out of
-    the order of their `updated_at`)."""
-    return tuple(
-        Review.objects.filter(assignment__round=round_)
-        .aggregate(
-            count=Count("pk"), versions=Sum("version"), last=Max("updated_at"), top=Max("pk")
-        )
-        .values()
-    )
-
-
-def _figures_key(round_, criteria, reviews_fingerprint, cases):
-    identity = repr(
-        (
-            round_.aggregation,
-            [(c.pk, str(c.weight), str(c.max_points)) for c in criteria],
-            reviews_fingerprint,
-            [(c.pk, c.category_id, c.reference) for c in cases],
-        )
-    )
-    digest = hashlib.sha256(identity.encode()).hexdigest()
-    return f"ranking-figures:{FIGURES_FORMAT}:{round_.pk}:{digest}"
-
-
-def _compute_figures(round_, criteria, cases):
-    """`{case_id: Figures}` by the round's aggregation, with mean and zscore next to it.
-    Ranks are always computed over the whole round."""
-    reviews = submitted_reviews(round_, criteria=criteria)
-    keys = [RankingEntry(c.pk, c.category_id, c.reference) for c in cases]
-    tallies = {MEAN: tally(reviews, MEAN), ZSCORE: tally(reviews, ZSCORE)}
-    if round_.aggregation not in tallies:
-        tallies[round_.aggregation] = tally(reviews, round_.aggregation)
-    ranks = {name: rank(keys, by_case) for name, by_case in tallies.items()}
-    official = round_.aggregation
-    figures = {}
-    for case in cases:
-        found = tallies[official].get(case.pk)
-        if found is None:
-            figures[case.pk] = NO_FIGURES
-            continue
-        mean_tally, zscore_tally = tallies[MEAN][case.pk], tallies[ZSCORE][case.pk]
-        figures[case.pk] = Figures(
-            rank=ranks[official][case.pk],
-            score=str(to_decimal(found.score)),
-            mean_score=str(to_decimal(mean_tally.score)),
-            mean_rank=ranks[MEAN][case.pk],
-            zscore_score=str(to_decimal(zscore_tally.score)),
-            zscore_rank=ranks[ZSCORE][case.pk],
-            median=str(to_decimal(found.median, 2)),
-            sigma=str(to_decimal(found.sigma, 2)),
-            count=found.count,
-            disagreement=bool(found.disagreement),
-        )
-    return figures
-
-
-def ranking_figures(round_, cases):
-    """`{case_id: Figures}` for `cases` (every entry of the round), from the cache when the
-    round's data did not change since they were computed. Two queries (criteria and the
-    reviews' fingerprint), one more on a cache miss."""
-    criteria = round_criteria(round_)
-    key = _figures_key(round_, criteria, _reviews_fingerprint(round_), cases)
-    figures = cache.get(key)
-    if figures is None:
-        figures = _compute_figures(round_, criteria, cases)
-        cache.set(key, figures, RANKING_CACHE_SECONDS)
-    return figures
-
-
-def ranking_table(round_, *, category=None):
-    """Every entry of the round (or of one category) with its score and rank by the round's
-    aggregation, next to its mean and zscore score and rank, median, σ and disagreement
-    flag, and what is stored on the entry. Three queries when the figures are cached (see
-    `ranking_figures`), four when they are computed."""
-    pairs = _table_entries(round_)
-    figures = ranking_figures(round_, [case for _entry, case in pairs])
-    rows = [
-        RankingRow(entry=entry, case=case, figures=figures[case.pk])
-        for entry, case in pairs
-        if category is None or case.category_id == category.pk
-    ]
-    rows.sort(
-        key=lambda r: (
-            r.case.category.order if r.case.category_id else 0,
-            r.case.category_id or 0,
-            r.rank is None,
-            r.rank or 0,
-            r.case.reference,
-        )
-    )
-    return RankingTable(round=round_, rows=rows)
 
 
 # --- One case's reviews --------------------------------------------------------------------

@@ -4,10 +4,19 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.urls import reverse
 
 from cases.models import AuditEntry, Case, CaseStatus, EditionStatus
-from judging.models import Aggregation, Assignment, PanelRole, RoundEntry, RoundKind, RoundStatus
+from judging.models import (
+    Aggregation,
+    Assignment,
+    PanelRole,
+    Review,
+    RoundEntry,
+    RoundKind,
+    RoundStatus,
+)
 from judging.services.reviews import review_save
 from judging.services.tabulation import tabulate_round
 from tests.factories import (
@@ -376,10 +385,30 @@ def test_ranking_query_count_does_not_grow_with_cases(
 ):
     add_cases(scored, rows)
     client.force_login(make_organiser())
+    cache.clear()
 
     # session, user, round, categories, entries, criteria, reviews' fingerprint, criterion
     # scores (the figures are computed: nothing cached yet)
-    with django_assert_num_queries(8):
+    # + the user's and the groups' permissions (organisers are no longer superusers)
+    with django_assert_num_queries(10):
+        client.get(ranking_url(scored["round"]))
+
+
+@pytest.mark.parametrize("rows", [1, 5])
+def test_ranking_query_count_after_a_score_change_does_not_grow_with_cases(
+    client, scored, django_assert_num_queries, rows
+):
+    add_cases(scored, rows)
+    client.force_login(make_organiser())
+    client.get(ranking_url(scored["round"]))
+    review = Review.objects.filter(assignment__case=scored["first"]).first()
+    review.version += 1
+    review.save()
+
+    # session, user, round, categories, entries, criteria, reviews' fingerprint, the
+    # reviews saved lately, their criterion scores (not the round's)
+    # + the user's and the groups' permissions (organisers are no longer superusers)
+    with django_assert_num_queries(11):
         client.get(ranking_url(scored["round"]))
 
 
@@ -393,7 +422,8 @@ def test_ranking_query_count_with_cached_figures_does_not_grow_with_cases(
 
     # session, user, round, categories, entries, criteria, reviews' fingerprint: the
     # criterion scores are not read again while the round's data is unchanged
-    with django_assert_num_queries(7):
+    # + the user's and the groups' permissions (organisers are no longer superusers)
+    with django_assert_num_queries(9):
         client.get(ranking_url(scored["round"]))
 
 
@@ -405,7 +435,8 @@ def test_calibration_query_count_does_not_grow_with_cases(
     client.force_login(make_organiser())
 
     # session, user, round, criteria, criterion scores, judges
-    with django_assert_num_queries(6):
+    # + the user's and the groups' permissions (organisers are no longer superusers)
+    with django_assert_num_queries(8):
         client.get(reverse("admin:judging_round_calibration", args=[scored["round"].pk]))
 
 
@@ -418,5 +449,6 @@ def test_overview_query_count_does_not_grow_with_rounds(
     client.force_login(make_organiser())
 
     # session, user, rounds with their entry counts
-    with django_assert_num_queries(3):
+    # + the user's and the groups' permissions (organisers are no longer superusers)
+    with django_assert_num_queries(5):
         client.get(reverse("admin:judging_results"))

@@ -259,7 +259,8 @@ def test_exports_page_query_count_does_not_grow(client, world, django_assert_num
     client.force_login(organiser)
 
     # session, user, round, exports with who asked
-    with django_assert_num_queries(4):
+    # + the user's and the groups' permissions (organisers are no longer superusers)
+    with django_assert_num_queries(6):
         response = client.get(exports_url(world["round"]))
 
     assert len(response.context["exports"]) == rows

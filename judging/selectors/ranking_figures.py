@@ -1,0 +1,223 @@
+"""The ranking table's figures, computed from the round's review scores S, and brought up to
+date after a score change by recomputing only what the change can move.
+
+A review's S moves its own case's tallies (mean, trimmed, median, σ, count, disagreement); for
+the zscore it also moves its judge's mean and σ, so the zscore of every case of that judge.
+Ranks are per category, so only the categories of those cases are ranked again. The zscores
+are 50-digit Decimals whose rounding depends on the one scale K (lcm of the denominators of
+every S of the round, `tabulation.scale_scores`): the state keeps K, and when a change moves
+it, everything is recomputed from the kept scores S (no query). `compute_figures` is the full
+computation; `RoundScores.update` gives the same Figures, exactly (tested after random edits).
+
+Pure functions over plain numbers: the queries are in `ranking.py`.
+"""
+
+import math
+from fractions import Fraction
+from typing import NamedTuple
+
+from ..tabulation import (
+    MEAN,
+    TRIM_FROM,
+    TRIMMED,
+    ZSCORE,
+    CaseTally,
+    case_zscore,
+    integer_tie_keys,
+    rank,
+    rank_by_keys,
+    scale_scores,
+    tally,
+    tie_key_parts,
+    to_decimal,
+)
+
+
+class Figures(NamedTuple):
+    """One case's figures, computed from the round's reviews (what the cache keeps). The
+    Decimals are kept as their text: a cached round unpickles ten times faster."""
+
+    rank: int | None
+    score: str | None
+    mean_score: str | None
+    mean_rank: int | None
+    zscore_score: str | None
+    zscore_rank: int | None
+    median: str | None
+    sigma: str | None
+    count: int
+    disagreement: bool
+
+
+NO_FIGURES = Figures(None, None, None, None, None, None, None, None, 0, False)
+
+
+class ScoredReview(NamedTuple):
+    """A submitted review with its score S recomputed from its criterion scores. Has the
+    `judge`, `case`, `score` of `tabulation.ReviewScore`, so the pure functions take it."""
+
+    judge: int
+    case: int
+    score: Fraction
+    review: int
+    values: list | None  # (criterion id, Decimal value) pairs, with `keep_values`
+
+
+# A review's S as the cache keeps it: a plain tuple of integers (a NamedTuple or a Fraction
+# unpickles several times slower), S = numerator / denominator in lowest terms, with the
+# review's `version` when S was read: `(version, judge, case, numerator, denominator)`.
+VERSION, JUDGE, CASE, NUMERATOR, DENOMINATOR = range(5)
+
+
+def kept_score(version, judge, case, score):
+    return (version, judge, case, score.numerator, score.denominator)
+
+
+def aggregations(official):
+    """The aggregations the table shows: mean and zscore side by side, and the official one."""
+    return (MEAN, ZSCORE) if official in (MEAN, ZSCORE) else (MEAN, ZSCORE, official)
+
+
+def case_figures(official, tallies, ranks, case):
+    found = tallies[official].get(case)
+    if found is None:
+        return NO_FIGURES
+    mean_tally, zscore_tally = tallies[MEAN][case], tallies[ZSCORE][case]
+    return Figures(
+        rank=ranks[official][case],
+        score=str(to_decimal(found.score)),
+        mean_score=str(to_decimal(mean_tally.score)),
+        mean_rank=ranks[MEAN][case],
+        zscore_score=str(to_decimal(zscore_tally.score)),
+        zscore_rank=ranks[ZSCORE][case],
+        median=str(to_decimal(found.median, 2)),
+        sigma=str(to_decimal(found.sigma, 2)),
+        count=found.count,
+        disagreement=bool(found.disagreement),
+    )
+
+
+def compute_figures(official, reviews, entries):
+    """`{case: Figures}` of every `RankingEntry` from scratch: `reviews` are every submitted
+    review of the round (`ScoredReview`s in the order judge, case, review)."""
+    tallies = {name: tally(reviews, name) for name in aggregations(official)}
+    ranks = {name: rank(entries, by_case) for name, by_case in tallies.items()}
+    return {e.case: case_figures(official, tallies, ranks, e.case) for e in entries}
+
+
+def scored_reviews(kept):
+    """`ScoredReview`s of `{review: kept score}`, in the order judge, case, review."""
+    reviews = [
+        ScoredReview(judge, case, Fraction(numerator, denominator), pk, None)
+        for pk, (_version, judge, case, numerator, denominator) in kept.items()
+    ]
+    reviews.sort(key=lambda r: (r.judge, r.case, r.review))
+    return reviews
+
+
+class RoundScores:
+    """What the cache keeps of a round to bring its figures up to date: every submitted
+    review's S (`kept_score`), the scale K, each judge's `(count, Σx, Σx²)` over x = S·K, each
+    case's tie-key parts by aggregation, and the figures themselves."""
+
+    def __init__(self, *, criteria, entries_key, official, kept, entries):
+        self.criteria = criteria  # identity of the criteria S was computed with
+        self.entries_key = entries_key  # identity of the entries the figures are for
+        self.official = official
+        self.kept = kept
+        reviews = scored_reviews(kept)
+        self.scale, scaled = scale_scores(reviews)
+        judges = {}
+        for review, x in zip(reviews, scaled, strict=True):
+            count, total, squares = judges.get(review.judge, (0, 0, 0))
+            judges[review.judge] = (count + 1, total + x, squares + x * x)
+        self.judges = judges
+        tallies = {name: tally(reviews, name) for name in aggregations(official)}
+        ranks = {name: rank(entries, by_case) for name, by_case in tallies.items()}
+        self.keys = {
+            name: {case: tie_key_parts(t) for case, t in by_case.items()}
+            for name, by_case in tallies.items()
+        }
+        self.figures = {e.case: case_figures(official, tallies, ranks, e.case) for e in entries}
+
+    def update(self, changed, removed, entries):
+        """Apply `changed` (`{review: kept score}`, new or saved again) and `removed` (review
+        ids no longer submitted) and bring the figures up to date; returns the state to keep
+        (a new one, computed in full from the kept scores, when the scale K moved)."""
+        kept = self.kept
+        before = [kept[pk] for pk in (changed.keys() | removed) if pk in kept]
+        for pk in removed:
+            kept.pop(pk, None)
+        kept.update(changed)
+        scale = math.lcm(1, *{k[DENOMINATOR] for k in kept.values()})
+        if scale != self.scale:
+            return RoundScores(
+                criteria=self.criteria,
+                entries_key=self.entries_key,
+                official=self.official,
+                kept=kept,
+                entries=entries,
+            )
+
+        def scaled(k):
+            return k[NUMERATOR] * (scale // k[DENOMINATOR])
+
+        judges = self.judges
+        for k, sign in [*((k, -1) for k in before), *((k, 1) for k in changed.values())]:
+            x = scaled(k)
+            judge = k[JUDGE]
+            count, total, squares = judges.get(judge, (0, 0, 0))
+            judges[judge] = (count + sign, total + sign * x, squares + sign * x * x)
+            if judges[judge][0] == 0:
+                del judges[judge]
+        touched = [*before, *changed.values()]
+        moved_judges = {k[JUDGE] for k in touched}
+        cases = {k[CASE] for k in touched}
+        cases.update(k[CASE] for k in kept.values() if k[JUDGE] in moved_judges)
+        series = {case: [] for case in cases}
+        for pk, k in kept.items():
+            if k[CASE] in series:
+                series[k[CASE]].append((k[JUDGE], pk, scaled(k)))
+        tallies = {name: {} for name in aggregations(self.official)}
+        for case, found in series.items():
+            for name in tallies:
+                self.keys[name].pop(case, None)
+            if not found:
+                continue
+            found.sort()
+            for name in tallies:
+                tallies[name][case] = t = self._tally(name, case, found, scale)
+                self.keys[name][case] = tie_key_parts(t)
+        categories = {e.category for e in entries if e.case in cases}
+        members = [e for e in entries if e.category in categories]
+        ranks = {
+            name: rank_by_keys(
+                members,
+                integer_tie_keys({e.case: keys[e.case] for e in members if e.case in keys}),
+            )
+            for name, keys in self.keys.items()
+        }
+        figures = self.figures
+        for e in members:
+            if e.case in cases:
+                figures[e.case] = case_figures(self.official, tallies, ranks, e.case)
+            elif figures[e.case].count:  # unchanged tallies, new ranks
+                figures[e.case] = figures[e.case]._replace(
+                    rank=ranks[self.official][e.case],
+                    mean_rank=ranks[MEAN][e.case],
+                    zscore_rank=ranks[ZSCORE][e.case],
+                )
+        return self
+
+    def _tally(self, name, case, found, scale):
+        """The `CaseTally` of `tabulation.tally` for one case from its `(judge, review, x)`
+        sorted by judge then review (the order of `tally`'s input)."""
+        values = tuple(x for _judge, _review, x in found)
+        if name == ZSCORE:
+            score = case_zscore([(judge, x) for judge, _review, x in found], self.judges)
+        else:
+            chosen = values
+            if name == TRIMMED and len(values) >= TRIM_FROM:
+                chosen = sorted(values)[1:-1]
+            score = Fraction(sum(chosen), len(chosen) * scale)
+        return CaseTally(case=case, scaled=values, scale=scale, score=score)
