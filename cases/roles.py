@@ -114,6 +114,8 @@ ROLES = {
         *CUSTOM_ORGANISER_PERMS,
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
+        "axes.view_accessfailurelog",
+        "axes.view_accesslog",
         EXPORT_PERSONAL_DATA,
         VIEW_TALLY,
         VIEW_AUDIT,

@@ -122,6 +122,13 @@ class AwardAdmin(AwardArchiveAdmin):
         # Awards come from a confirmed proposal (or the archive import), never typed in.
         return False
 
+    def has_import_permission(self, request):
+        # The archive import creates awards: the model permissions, not the add form's.
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}") and (
+            request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+        )
+
     def has_delete_permission(self, request, obj=None):
         # Removing an award is an amendment with a reason (`award_amend`), not a delete.
         return False

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cases.account_security.forms import GENERIC_LOGIN_ERROR
 from cases.models import AuditEntry
-from tests.factories import make_organiser, make_user
+from tests.factories import make_organiser, make_staff_without_permissions, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -166,7 +166,7 @@ def lock(email):
 
 
 def organiser_with(*codenames):
-    organiser = make_organiser(is_superuser=False)
+    organiser = make_staff_without_permissions()
     organiser.user_permissions.set(
         Permission.objects.filter(codename__in=["view_user", "change_user", *codenames])
     )
@@ -211,7 +211,7 @@ def test_unlock_action_is_not_offered_without_the_permission(client):
 def test_deleting_the_axes_record_unlocks_and_is_audited(client):
     judge = make_user(email="axes@example.org", password=PASSWORD)
     lock(judge.email)
-    organiser = make_organiser(is_superuser=False)
+    organiser = make_staff_without_permissions()
     organiser.user_permissions.set(
         Permission.objects.filter(codename__in=["view_accessattempt", "delete_accessattempt"])
     )
@@ -231,7 +231,7 @@ def test_deleting_the_axes_record_unlocks_and_is_audited(client):
 
 
 def test_axes_records_are_hidden_from_staff_without_permission(client):
-    client.force_login(make_organiser(is_superuser=False))
+    client.force_login(make_staff_without_permissions())
     assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 403
 
 

@@ -170,7 +170,7 @@ def test_detail_page_query_count_does_not_grow_with_content(
         make_attachment(case=case, kind="supporting", name=f"材料{i}.pdf")
         case_submit(case=case, by=member)
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         response = client.get(reverse("portal:case-detail", args=[case.pk]))
 
     assert response.status_code == 200

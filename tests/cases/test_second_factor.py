@@ -14,7 +14,14 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import AuditEntry, UserSession
-from tests.factories import make_judge, make_member, make_organiser, make_unit, make_user
+from tests.factories import (
+    make_judge,
+    make_member,
+    make_organiser,
+    make_staff_without_permissions,
+    make_unit,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -291,7 +298,7 @@ def test_organiser_with_permission_resets_a_judges_second_factor(
     enrolled(judge)
     judge_client = Client()
     judge_client.force_login(judge)
-    organiser = make_organiser(is_superuser=False, password=PASSWORD)
+    organiser = make_staff_without_permissions(password=PASSWORD)
     organiser.user_permissions.set(
         Permission.objects.filter(codename__in=["view_user", "change_user", "reset_second_factor"])
     )
@@ -320,7 +327,7 @@ def test_organiser_with_permission_resets_a_judges_second_factor(
 def test_reset_is_refused_without_the_permission(client):
     judge = make_judge(user=make_user(password=PASSWORD)).user
     enrolled(judge)
-    organiser = make_organiser(is_superuser=False)
+    organiser = make_staff_without_permissions()
     organiser.user_permissions.set(
         Permission.objects.filter(codename__in=["view_user", "change_user"])
     )

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import AuditEntry, UserSession
-from tests.factories import make_organiser, make_user
+from tests.factories import make_organiser, make_staff_without_permissions, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -200,7 +200,7 @@ def test_disable_action_ends_sessions_and_needs_change_permission(client):
     user = make_user(password=PASSWORD)
     other = Client()
     log_in(other, user)
-    viewer = make_organiser(is_superuser=False)
+    viewer = make_staff_without_permissions()
     viewer.user_permissions.set(Permission.objects.filter(codename="view_user"))
     client.force_login(viewer)
     client.post(

