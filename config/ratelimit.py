@@ -18,6 +18,8 @@ from django.shortcuts import render
 from django_ratelimit.core import get_usage
 from django_ratelimit.exceptions import Ratelimited
 
+from cases.audit.context import client_ip as audit_client_ip
+
 logger = logging.getLogger("config.ratelimit")
 
 NETWORK_PREFIX = {4: 24, 6: 48}
@@ -31,29 +33,12 @@ class RateLimitExceeded(Ratelimited):
         self.retry_after = retry_after
 
 
-def _normalised(value):
-    try:
-        address = ipaddress.ip_address(value.strip())
-    except (ValueError, AttributeError):
-        return None
-    if address.version == 6 and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return address
-
-
 def client_address(request):
-    """The client's address: REMOTE_ADDR, or, behind `TRUSTED_PROXY_COUNT` proxies that each
-    append to X-Forwarded-For, the address the outermost trusted proxy saw (entries left of it
-    are written by the client and never trusted)."""
-    remote = _normalised(request.META.get("REMOTE_ADDR", "")) or UNKNOWN_ADDRESS
-    trusted = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
-    if trusted <= 0:
-        return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [part for part in forwarded if part]
-    if len(forwarded) < trusted:
-        return remote
-    return _normalised(forwarded[-trusted]) or remote
+    """The client's address as an `ipaddress` object, by the one rule of the audit trail
+    (`cases.audit.context.client_ip`: REMOTE_ADDR, or the address the outermost of
+    `TRUSTED_PROXY_COUNT` proxies saw); `::` when there is none."""
+    found = audit_client_ip(request)
+    return ipaddress.ip_address(found) if found else UNKNOWN_ADDRESS
 
 
 def client_ip(request):
