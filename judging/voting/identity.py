@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from cases.audit.context import client_ip as audit_client_ip
+
 from .models import IdentifierKind
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -65,9 +67,10 @@ def network_of(ip):
 
 
 def client_ip(request):
-    """The client address as Django sees it (REMOTE_ADDR). Behind a reverse proxy, the proxy
-    must pass the client's address there (see README, Public vote)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address by the site's one rule (`cases.audit.context.client_ip`:
+    REMOTE_ADDR, or behind `TRUSTED_PROXY_COUNT` proxies the address the outermost saw), so a
+    vote, its /24 and the rate limits name the same client as the audit trail."""
+    return audit_client_ip(request)
 
 
 def mask_mobile(number):

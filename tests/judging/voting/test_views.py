@@ -70,6 +70,20 @@ def test_ballot_query_count_does_not_grow(client, django_assert_num_queries, per
     assert response.status_code == 200
 
 
+def test_vote_behind_the_trusted_proxy_stores_the_client_address(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    round_, cases, _ = make_vote_scenario()
+    login_voter(client, make_voter())
+    url = _case_url(round_, cases[0])
+    form = captcha_answer(client.get(url).content.decode())
+
+    response = client.post(url, form, HTTP_X_FORWARDED_FOR="10.9.8.7, 203.0.113.45")
+
+    assert response.status_code == 303
+    vote = PublicVote.objects.get()
+    assert (vote.ip, vote.network) == ("203.0.113.45", "203.0.113.0/24")
+
+
 def test_draft_round_is_not_public(client):
     round_, _, _ = make_vote_scenario(open=False)
     assert client.get(_ballot(round_)).status_code == 404
