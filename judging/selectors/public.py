@@ -365,10 +365,12 @@ class ProgrammeStatistics:
     by_level: list
 
 
-def _merge(entries_rows, award_rows, *, order=None):
+def _merge(entries_rows, award_rows):
+    """`[(label, entries, awards)]`: the entries' labels in their order, then labels only
+    awards have."""
     awards = dict(award_rows)
     entries = dict(entries_rows)
-    labels = order or [label for label, _count in entries_rows] + [
+    labels = [label for label, _count in entries_rows] + [
         label for label, _count in award_rows if label not in entries
     ]
     return [(label, entries.get(label, 0), awards.get(label, 0)) for label in labels]

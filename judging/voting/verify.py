@@ -1,9 +1,10 @@
-"""`verify_public_vote`: recompute each tabulated public-vote round from the votes and the
-expert reviews and compare with what is stored (called by `manage.py verify_results`)."""
+"""Recompute each tabulated public-vote round from the votes and the expert reviews and
+compare with what is stored (`judging.selectors.result_checks.check_public_votes`, run by
+`manage.py verify_results`)."""
 
 from dataclasses import dataclass
 
-from ..models import RoundEntry, RoundKind
+from ..models import RoundKind
 from ..tabulation import to_decimal
 from .models import PublicVoteTally
 from .selectors import combined_result, public_vote_rounds
@@ -28,10 +29,10 @@ def tabulated_rounds():
 def public_vote_differences(round_):
     result = combined_result(round_)
     stored = {t.case_id: t for t in PublicVoteTally.objects.filter(round=round_)}
-    entries = {e.case_id: e for e in RoundEntry.objects.filter(round=round_)}
     differences = []
     for row in result.rows:
-        case = result.entries[row.case].case
+        entry = result.entries[row.case]  # the round's entries, read once by combined_result
+        case = entry.case
         tally = stored.pop(row.case, None)
         if tally is None:
             differences.append(TallyDifference(str(case), "tally", None, "missing"))
@@ -44,25 +45,11 @@ def public_vote_differences(round_):
             ("combined_score", tally.combined_score, to_decimal(row.combined)),
             ("rank", tally.rank, row.rank),
             ("tied", tally.tied, row.tied),
-            ("entry.score", entries[row.case].score, to_decimal(row.combined)),
-            ("entry.rank", entries[row.case].rank, row.rank),
+            ("entry.score", entry.score, to_decimal(row.combined)),
+            ("entry.rank", entry.rank, row.rank),
         ):
             if kept != fresh:
                 differences.append(TallyDifference(str(case), what, kept, fresh))
     for tally in stored.values():
         differences.append(TallyDifference(str(tally.case), "tally", "stored", "not on ballot"))
     return differences
-
-
-def verify_public_vote(stdout):
-    """Write one line per round (and per difference) to `stdout`; return the number of
-    differences."""
-    total = 0
-    for round_ in tabulated_rounds():
-        differences = public_vote_differences(round_)
-        total += len(differences)
-        status = "OK   " if not differences else "DIFF "
-        stdout.write(f"{status} public vote {round_.pk} {round_}")
-        for d in differences:
-            stdout.write(f"      {d.case} {d.what}: stored {d.stored}, recomputed {d.recomputed}")
-    return total
