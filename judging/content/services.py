@@ -10,10 +10,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from cases.services.lifecycle import audit_log
-from cases.uploads import DOCX, PDF, XLSX, inspect_file
+from cases.uploads import DOCX, JPEG, PDF, PNG, XLSX, inspect_file
 
 from ..cache import bump_results_version
 from .indexing import index_article
@@ -24,7 +24,6 @@ S = ArticleStatus
 ATTACHMENT_TYPES = (PDF, DOCX, XLSX)
 ATTACHMENT_EXTENSIONS = {PDF: "pdf", DOCX: "docx", XLSX: "xlsx"}
 IMAGE_MAX_SIDE = 1600
-IMAGE_MAX_PIXELS = 40_000_000
 
 # Allowed steps and the permission each needs (an editor writes and submits, a 组织方管理员
 # approves, publishes or schedules, and withdraws).
@@ -170,19 +169,17 @@ def attachment_add(*, article, file, title, by, order=0):
 
 
 def reencode_image(file):
-    """The picture in `file` re-encoded (whatever else the file carried is dropped: a PNG+HTML
-    polyglot comes out a plain PNG) and shrunk to at most IMAGE_MAX_SIDE pixels a side;
-    returns `(ContentFile with a random name, width, height)`."""
-    Image.MAX_IMAGE_PIXELS = IMAGE_MAX_PIXELS
+    """A picture for articles: checked and re-encoded by the one upload inspector
+    (`cases.uploads.inspect_file`: size, virus scan, content type, pixel cap, nothing after
+    the image data survives), then shrunk to at most IMAGE_MAX_SIDE pixels a side; returns
+    `(ContentFile with a random name, width, height)`."""
     try:
-        file.seek(0)
-        with Image.open(file) as source:
-            if source.format not in {"JPEG", "PNG", "GIF", "WEBP"}:
-                raise ArticleError(_("图片须为 JPG、PNG、GIF 或 WebP。"))
-            source.load()
-            picture = source.convert("RGBA" if source.mode in {"RGBA", "LA", "P"} else "RGB")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        raise ArticleError(_("无法识别这张图片,请换一张 JPG 或 PNG。")) from error
+        inspected = inspect_file(file, allowed=(JPEG, PNG))
+    except ValidationError as error:
+        raise ArticleError(error.messages) from error
+    with Image.open(inspected.file) as source:
+        source.load()
+        picture = source.convert("RGBA" if source.mode in {"RGBA", "LA", "P"} else "RGB")
     picture.thumbnail((IMAGE_MAX_SIDE, IMAGE_MAX_SIDE))
     output = io.BytesIO()
     if picture.mode == "RGBA":
