@@ -56,21 +56,16 @@ class CaseStartForm(forms.Form):
 
 def _require_registered(names):
     """Units are picked from the register (a requested unit counts until it is decided)."""
-    unknown = [name for name in names if unit_find(name) is None]
-    rejected = [
-        name
-        for name in names
-        if name not in unknown and unit_find(name).registry_status == UnitRegistryStatus.REJECTED
-    ]
-    errors = [
-        ValidationError(
-            _("“%(name)s”不在单位名录中:请从名录中选择,或先申请登记该单位。") % {"name": name}
-        )
-        for name in unknown
-    ] + [
-        ValidationError(_("“%(name)s”的单位登记申请未通过,请改选名录中的单位。") % {"name": name})
-        for name in rejected
-    ]
+    errors = []
+    for name in names:
+        unit = unit_find(name)
+        if unit is None:
+            message = _("“%(name)s”不在单位名录中:请从名录中选择,或先申请登记该单位。")
+        elif unit.registry_status == UnitRegistryStatus.REJECTED:
+            message = _("“%(name)s”的单位登记申请未通过,请改选名录中的单位。")
+        else:
+            continue
+        errors.append(ValidationError(message % {"name": name}))
     if errors:
         raise ValidationError(errors)
 

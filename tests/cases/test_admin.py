@@ -291,7 +291,7 @@ def _award_rows(rows):
     [
         ("admin:cases_edition_changelist", _edition_rows, 11),
         ("admin:cases_case_changelist", _case_rows, 12),
-        ("admin:cases_unit_changelist", _unit_rows, 10),  # + the name-key index (可能重复)
+        ("admin:cases_unit_changelist", _unit_rows, 9),
         ("admin:cases_user_changelist", _user_rows, 11),
         ("admin:cases_auditentry_changelist", _audit_rows, 11),
         ("admin:judging_award_changelist", _award_rows, 10),
