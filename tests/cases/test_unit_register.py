@@ -37,6 +37,7 @@ from tests.factories import (
     make_judge,
     make_member,
     make_organiser,
+    make_staff_without_permissions,
     make_unit,
     make_user,
 )
@@ -417,3 +418,19 @@ def test_registration_refuses_another_spelling_of_a_registered_unit(client):
     assert response.status_code == 200
     assert "名录中已有“中共潮州市委”(写法不同)" in response.text
     assert Unit.objects.count() == 1
+
+
+def test_admin_reject_needs_the_change_permission_and_a_reason(client, admin_client):
+    requested = make_unit(name="潮州市乡贤会", registry_status=REQUESTED)
+    url = reverse("admin:cases_unit_reject", args=[requested.pk])
+    client.force_login(make_staff_without_permissions())
+
+    refused = client.post(url, {"reason": "非独立法人"})
+    empty = admin_client.post(url, {"reason": ""})
+    done = admin_client.post(url, {"reason": "非独立法人"})
+
+    assert refused.status_code == 403
+    assert empty.status_code == 200
+    assert done.status_code == 302
+    requested.refresh_from_db()
+    assert (requested.registry_status, requested.review_note) == ("rejected", "非独立法人")
