@@ -2,8 +2,8 @@
 
 Texts are stored pre-segmented (`SearchDocument.terms`, see `segment.py`); a query is segmented
 the same way and every one of its words must occur (AND), wherever it stands in the text.
-- PostgreSQL: `to_tsvector('simple', terms)` with a GIN index on that expression, ranked by
-  `ts_rank`.
+- PostgreSQL: the stored generated column `terms_vector` (`to_tsvector('simple', terms)`,
+  migration 0011) with its GIN index, ranked by `ts_rank` on the stored vector.
 - SQLite: an FTS5 table over `terms` (kept in step by triggers), ranked by `bm25`.
 Both indexes are created by the migration for their own database only.
 """
@@ -21,9 +21,9 @@ from .segment import query_terms
 SNIPPET_CHARS = 120
 
 _POSTGRES_SQL = (
-    "SELECT id, ts_rank(to_tsvector('simple', terms), plainto_tsquery('simple', %s)) AS rank "
+    "SELECT id, ts_rank(terms_vector, plainto_tsquery('simple', %s)) AS rank "
     "FROM judging_searchdocument "
-    "WHERE to_tsvector('simple', terms) @@ plainto_tsquery('simple', %s) AND visible_from <= %s "
+    "WHERE terms_vector @@ plainto_tsquery('simple', %s) AND visible_from <= %s "
     "ORDER BY rank DESC, visible_from DESC, id DESC LIMIT %s"
 )
 _SQLITE_SQL = (
@@ -108,6 +108,7 @@ FTS5_DROP = [
     "DROP TRIGGER IF EXISTS judging_searchdocument_ai",
     "DROP TABLE IF EXISTS judging_searchdocument_fts",
 ]
+# The index of migration 0009, replaced by the stored column of 0011.
 POSTGRES_CREATE = [
     "CREATE INDEX IF NOT EXISTS search_terms_gin ON judging_searchdocument "
     "USING gin (to_tsvector('simple', terms))"
