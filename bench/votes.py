@@ -8,7 +8,8 @@ What it does:
 2. builds a public-vote round (one category, `--cases` cases advanced from a scored expert
    round) through the product's services, opens it, and verifies `--voters` voters
    **directly through the service** (`voter_for_identifier_hash`, the step after a correct
-   code) with a session each in Redis (`--redis`, database 6, prefix `vote-bench`): the
+   code) with a session each in the site's session engine (cached_db: the database and Redis
+   `--redis`, database 6, prefix `vote-bench`): the
    benchmark measures voting, not mail delivery or the code form;
 3. starts gunicorn (`--workers` gthread workers, `--threads` threads each, psycopg pool) on
    `--port` with DEBUG off, the CAPTCHA off (`PUBLIC_VOTE_CAPTCHA=0`) and the rate limits
@@ -86,8 +87,13 @@ def recreate_database(args):
 def build(args):
     """The round and the voters' sessions; returns (round, case ids, session keys)."""
     from datetime import timedelta
+    from importlib import import_module
 
-    from django.contrib.sessions.backends.cache import SessionStore
+    from django.conf import settings
+
+    # The site's own session engine (cached_db: the row in the database, a copy in Redis),
+    # so gunicorn finds the sessions whatever the engine is.
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
     from django.utils import timezone
 
     from cases.models import (
