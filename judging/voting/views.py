@@ -94,9 +94,10 @@ class BallotView(RoundMixin, TemplateView):
 @method_decorator(never_cache, name="dispatch")
 @method_decorator(_limited("vote"), name="post")
 class CaseVoteView(RoundMixin, FormView):
-    rate_limit_group = "public-vote-vote"  # django-ratelimit per IP and per /24 (`_limited`)
     """A case's public fields and the vote form (CAPTCHA). Voting needs a proven voter in the
     session; without one the form leads to the verification page and back."""
+
+    rate_limit_group = "public-vote-vote"  # django-ratelimit per IP and per /24 (`_limited`)
 
     template_name = "judging/voting/case_vote.html"
     form_class = VoteForm
@@ -160,8 +161,9 @@ def _safe_next(request, round_):
 @method_decorator(never_cache, name="dispatch")
 @method_decorator(_limited("code"), name="post")
 class VerifyView(RoundMixin, FormView):
-    rate_limit_group = "public-vote-code"  # django-ratelimit per IP and per /24 (`_limited`)
     """Step 1: the voter names an e-mail address or a mobile number and gets a code."""
+
+    rate_limit_group = "public-vote-code"  # django-ratelimit per IP and per /24 (`_limited`)
 
     template_name = "judging/voting/verify.html"
     form_class = IdentifierForm
@@ -185,8 +187,9 @@ class VerifyView(RoundMixin, FormView):
 @method_decorator(never_cache, name="dispatch")
 @method_decorator(_limited("code"), name="post")
 class CodeView(RoundMixin, FormView):
-    rate_limit_group = "public-vote-code"  # django-ratelimit per IP and per /24 (`_limited`)
     """Step 2: the voter types the code; the proven voter is kept in the session."""
+
+    rate_limit_group = "public-vote-code"  # django-ratelimit per IP and per /24 (`_limited`)
 
     template_name = "judging/voting/verify_code.html"
     form_class = CodeForm
