@@ -2,10 +2,14 @@
 
 import re
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
@@ -171,39 +175,101 @@ class EditionAdmin(EditionChoicesMixin, admin.ModelAdmin):
             slug, suffix = f"{base}-{suffix}", suffix + 1
         return {
             "year": year,
+            "number": edition.number + 1 if edition.number else None,
             "title": title[:200],
             "slug": slug,
             "period_label": next_in_sequence(edition.period_label),
         }
 
-    def clone_edition(self, request, edition):
-        """Copy `edition` as next year's draft. Returns what `edition_clone` returns,
-        `(new_edition, category_map, tier_map)`; the action runs this in one transaction, so an
-        override may copy more structure onto the maps and fail atomically."""
-        return edition_clone(source=edition, by=request.user, **self.next_edition_fields(edition))
+    def clone_edition(self, request, edition, fields):
+        """Copy `edition` as a draft with `fields` (year, title, slug, number, period label).
+        Returns what `edition_clone` returns, `(new_edition, category_map, tier_map)`; the
+        clone page runs this in one transaction, so an override may copy more structure onto
+        the maps and fail atomically."""
+        return edition_clone(source=edition, by=request.user, **fields)
 
-    @admin.action(description=_("复制为下一届"))
+    @admin.action(description=_("复制为下一届…"))
     def clone_as_next_year(self, request, queryset):
-        for edition in queryset.select_related("programme"):
+        """Leads to the clone page of the selected edition, which asks for the new edition's
+        title, year and slug (suggested from this one)."""
+        editions = list(queryset[:2])
+        if len(editions) != 1:
+            messages.error(request, gettext("请只选择一届进行复制。"))
+            return None
+        return redirect("admin:cases_edition_clone", editions[0].pk)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/clone/",
+                self.admin_site.admin_view(self.clone_view),
+                name="cases_edition_clone",
+            ),
+            *super().get_urls(),
+        ]
+
+    def clone_view(self, request, pk):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        edition = get_object_or_404(Edition.objects.select_related("programme"), pk=pk)
+        suggested = self.next_edition_fields(edition)
+        form = EditionCloneForm(request.POST or None, initial=suggested, source=edition)
+        if request.method == "POST" and form.is_valid():
             try:
                 with transaction.atomic():
-                    new_edition = self.clone_edition(request, edition)[0]
+                    new_edition = self.clone_edition(request, edition, form.cleaned_data)[0]
             except DomainError as error:
-                messages.error(request, str(error))
-                continue
-            url = reverse("admin:cases_edition_change", args=[new_edition.pk])
-            messages.success(
-                request,
-                format_html(
-                    gettext(
-                        '已将“{source}”复制为<a href="{url}">{new}</a>(筹备中),'
-                        "请核对征集时间和征集通知。"
+                form.add_error(None, str(error))
+            else:
+                url = reverse("admin:cases_edition_change", args=[new_edition.pk])
+                messages.success(
+                    request,
+                    format_html(
+                        gettext(
+                            '已将“{source}”复制为<a href="{url}">{new}</a>(筹备中),'
+                            "请核对征集时间和征集通知。"
+                        ),
+                        source=edition,
+                        url=url,
+                        new=new_edition,
                     ),
-                    source=edition,
-                    url=url,
-                    new=new_edition,
-                ),
+                )
+                return redirect(url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("复制“%(edition)s”为下一届") % {"edition": edition},
+            "opts": self.model._meta,
+            "edition": edition,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/cases/edition/clone.html", context)
+
+
+class EditionCloneForm(forms.Form):
+    """The new edition's identity; everything else (categories, tiers, rounds, panels) is
+    copied from the source."""
+
+    title = forms.CharField(label=_("届别名称"), max_length=200)
+    number = forms.IntegerField(label=_("届次"), min_value=1, max_value=1000, required=False)
+    year = forms.IntegerField(label=_("年度"), min_value=1990, max_value=2100)
+    period_label = forms.CharField(label=_("年度表述"), max_length=100, required=False)
+    slug = forms.SlugField(
+        label=_("网址标识"),
+        max_length=60,
+        help_text=_("用于网址,字母、数字和连字符,同一评选活动内不能重复。"),
+    )
+
+    def __init__(self, *args, source, **kwargs):
+        self.source = source
+        super().__init__(*args, **kwargs)
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if self.source.programme.editions.filter(slug=slug).exists():
+            raise forms.ValidationError(
+                gettext("本评选活动已有网址标识为“%(slug)s”的一届。") % {"slug": slug}
             )
+        return slug
 
 
 class EditionScopedAdmin(EditionChoicesMixin, admin.ModelAdmin):

@@ -363,8 +363,8 @@ class EditionAdmin(BaseEditionAdmin):
 
     inlines = [*BaseEditionAdmin.inlines, RoundInline, PanelInline]
 
-    def clone_edition(self, request, edition):
-        new_edition, category_map, tier_map = super().clone_edition(request, edition)
+    def clone_edition(self, request, edition, fields):
+        new_edition, category_map, tier_map = super().clone_edition(request, edition, fields)
         edition_copy_judging(
             source=edition, target=new_edition, category_map=category_map, by=request.user
         )

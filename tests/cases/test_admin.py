@@ -54,6 +54,7 @@ from tests.factories import (
     make_programme,
     make_region,
     make_round,
+    make_staff_without_permissions,
     make_tier,
     make_unit,
     make_user,
@@ -377,6 +378,15 @@ def run_action(client, url_name, action, objects):
     )
 
 
+def clone_through_the_form(client, source, **changes):
+    """The clone action leads to the clone page; post what it suggests, with `changes`."""
+    page = run_action(client, "admin:cases_edition_changelist", "clone_as_next_year", [source])
+    form = page.context["form"]
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data.update(changes)
+    return client.post(reverse("admin:cases_edition_clone", args=[source.pk]), data, follow=True)
+
+
 def test_edition_action_opens_a_draft_edition(client):
     organiser = make_organiser()
     # Opening the call needs a category and a deadline.
@@ -444,7 +454,7 @@ def test_clone_action_creates_next_year_draft_with_categories_and_tiers(client):
     make_tier(edition=source, name="优秀案例", order=1, quota=10)
     client.force_login(organiser)
 
-    response = run_action(client, "admin:cases_edition_changelist", "clone_as_next_year", [source])
+    response = clone_through_the_form(client, source)
 
     clone = Edition.objects.get(cloned_from=source)
     assert (clone.year, clone.number, clone.title, clone.slug, clone.period_label) == (
@@ -467,13 +477,37 @@ def test_clone_action_creates_next_year_draft_with_categories_and_tiers(client):
     assert f'<a href="{url}">' in response.text
 
 
+def test_clone_page_takes_the_title_year_and_slug_typed_and_refuses_a_taken_slug(client):
+    client.force_login(make_organiser())
+    source = make_edition(status=EditionStatus.ARCHIVED, title="第六届(演示)", slug="2027-demo")
+    make_edition(programme=source.programme, slug="taken")
+
+    refused = clone_through_the_form(client, source, slug="taken")
+    done = clone_through_the_form(client, source, title="第七届", year="2028", slug="2028")
+
+    assert "本评选活动已有网址标识为“taken”的一届。" in refused.text
+    assert 'value="第七届(演示)"' in refused.text  # what was typed or suggested stays
+    clone = Edition.objects.get(cloned_from=source)
+    assert (clone.title, clone.year, clone.slug) == ("第七届", 2028, "2028")
+    assert done.status_code == 200
+
+
+def test_clone_page_needs_the_add_permission(client):
+    source = make_edition(status=EditionStatus.ARCHIVED)
+    client.force_login(make_staff_without_permissions())
+
+    response = client.get(reverse("admin:cases_edition_clone", args=[source.pk]))
+
+    assert response.status_code == 403
+
+
 def test_clone_action_twice_gives_distinct_slugs(client):
     organiser = make_organiser()
     source = make_edition(status=EditionStatus.ARCHIVED, title="年度评选", year=2021, slug="main")
     client.force_login(organiser)
 
-    run_action(client, "admin:cases_edition_changelist", "clone_as_next_year", [source])
-    run_action(client, "admin:cases_edition_changelist", "clone_as_next_year", [source])
+    clone_through_the_form(client, source)
+    clone_through_the_form(client, source)
 
     clones = Edition.objects.filter(cloned_from=source).order_by("pk")
     assert [(e.year, e.title, e.slug) for e in clones] == [

@@ -229,9 +229,15 @@ def test_clone_action_of_the_edition_admin_copies_rounds_and_panels(organiser_cl
     make_round(edition=source, name="初审", criteria=[("创新性", 1, 10)], status="closed")
     make_panel(edition=source, name="舆情组", categories=[category], judges=[make_judge()])
 
-    response = organiser_client.post(
+    page = organiser_client.post(
         reverse("admin:cases_edition_changelist"),
         {"action": "clone_as_next_year", "_selected_action": [source.pk]},
+        follow=True,
+    )
+    form = page.context["form"]
+    response = organiser_client.post(
+        reverse("admin:cases_edition_clone", args=[source.pk]),
+        {name: form.initial.get(name) or "" for name in form.fields},
     )
 
     assert response.status_code == 302
