@@ -11,6 +11,7 @@ class CasesConfig(AppConfig):
     def ready(self):
         from .account_security import receivers  # noqa: F401
         from .audit import signals
+        from .encryption import checks  # noqa: F401
 
         signals.connect()
         from .lookups import register

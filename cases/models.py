@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .encryption.fields import EncryptedCharField, SealedJSONField
+
 
 # --- Users ---------------------------------------------------------------------------------
 class UserManager(BaseUserManager):
@@ -50,7 +52,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("电子邮箱"), unique=True)
     full_name = models.CharField(_("姓名"), max_length=100, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    phone = EncryptedCharField(_("联系电话"), max_length=40, blank=True)
     is_staff = models.BooleanField(
         _("组织方工作人员"),
         default=False,
@@ -363,7 +365,7 @@ class Unit(models.Model):
         related_name="children",
         verbose_name=_("上级单位"),
     )
-    contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    contact_phone = EncryptedCharField(_("联系电话"), max_length=40, blank=True)
     verified = models.BooleanField(_("已核验"), default=False)
     verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -497,7 +499,7 @@ class Case(models.Model):
     outcomes = models.TextField(_("取得成效"), blank=True)
     promotion_value = models.TextField(_("推广价值"), blank=True)
     contact_name = models.CharField(_("联系人"), max_length=100, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    contact_phone = EncryptedCharField(_("联系电话"), max_length=40, blank=True)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
     declaration_accepted = models.BooleanField(_("已作真实性承诺"), default=False)
     status = models.CharField(
@@ -642,7 +644,7 @@ class CaseVersion(models.Model):
         Case, on_delete=models.CASCADE, related_name="versions", verbose_name=_("案例")
     )
     number = models.PositiveIntegerField(_("版本号"))
-    data = models.JSONField(_("内容"))
+    data = SealedJSONField(_("内容"), sealed_keys=("contact_phone",))
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

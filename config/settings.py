@@ -204,6 +204,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
 )
 
+# Encryption at rest of phone numbers (DATA-02, [L3]): Fernet keys, newest first, from the
+# environment or a secrets manager, never from the repository. Empty: stored as plain text.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+
 # Second factor (django-otp, AUTH-06): required for staff and judges when MFA_REQUIRED is on,
 # which it is unless DEBUG (the `make run` demo); `MFA_REQUIRED=1` turns it on there too.
 MFA_REQUIRED = env_bool("MFA_REQUIRED", default=not DEBUG)

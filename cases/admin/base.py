@@ -16,6 +16,8 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import SelectableFieldsExportForm
 
 from ..audit.events import audit_model_export
+from ..encryption import cipher
+from ..encryption.fields import EncryptedCharField
 from ..models import Edition
 from ..roles import EXPORT_PERSONAL_DATA
 from .import_storage import SignedConfirmImportForm, TokenMediaStorage, sign_import_file_name
@@ -165,3 +167,18 @@ HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 def pretty_json(data):
     return format_html("<pre>{}</pre>", json.dumps(data, ensure_ascii=False, indent=2))
+
+
+class EncryptedFieldsNotSearchedMixin:
+    """With encryption at rest on (DATA-02) a phone number in the database is a token that
+    no search term matches: such fields are left out of the search instead of being searched
+    in vain."""
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if cipher() is None:
+            return fields
+        model_fields = {f.name: f for f in self.model._meta.concrete_fields}
+        return tuple(
+            name for name in fields if not isinstance(model_fields.get(name), EncryptedCharField)
+        )

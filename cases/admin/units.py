@@ -24,7 +24,7 @@ from ..services.register import (
     unit_request_match,
     unit_request_reject,
 )
-from .base import BackofficeImportExportAdmin
+from .base import BackofficeImportExportAdmin, EncryptedFieldsNotSearchedMixin
 
 
 @admin.register(Region)
@@ -79,7 +79,7 @@ class UnitRejectForm(forms.Form):
 
 
 @admin.register(Unit)
-class UnitAdmin(BackofficeImportExportAdmin):
+class UnitAdmin(EncryptedFieldsNotSearchedMixin, BackofficeImportExportAdmin):
     resource_classes = [UnitResource]
     list_display = (
         "name",
@@ -290,7 +290,7 @@ class BackofficeUserChangeForm(EmailLoginMixin, UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(AccountSecurityAdminMixin, BaseUserAdmin):
+class UserAdmin(EncryptedFieldsNotSearchedMixin, AccountSecurityAdminMixin, BaseUserAdmin):
     form = BackofficeUserChangeForm
     add_form = BackofficeUserCreationForm
     list_display = ("email", "full_name", "unit_names", "is_staff", "is_active", "last_login")
