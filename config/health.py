@@ -18,6 +18,8 @@ from django.views.decorators.http import require_safe
 
 from cases import antivirus
 
+from .logging import shipping_handlers
+
 logger = logging.getLogger("config.health")
 
 
@@ -65,4 +67,10 @@ def health(request):
             checks["antivirus"] = "error: unreachable, uploads refused"
             if status == "ok":
                 status = "degraded"
+    for shipper in shipping_handlers():
+        # LOG-05: logs and audit rows not reaching the collector is an alert, not an outage.
+        failure = shipper.heartbeat()
+        checks["log_shipping"] = "ok" if failure is None else f"error: {failure}"
+        if failure is not None and status == "ok":
+            status = "degraded"
     return JsonResponse({"status": status, "checks": checks}, status=code)

@@ -409,8 +409,23 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "huey": {"level": env("TASK_LOG_LEVEL", "WARNING")},
         "config.cache": {"filters": ["cache_outage"]},
+        # Each audit row as it is committed, for the off-host copy (LOG-05): only shipped.
+        "audit": {"level": "WARNING", "propagate": False},
     },
 }
+# LOG-05 [L3]: every log record and every audit row also sent, as it happens, to a syslog
+# collector on another host (host:port, or a socket path such as /dev/log).
+LOG_SYSLOG_ADDRESS = env("LOG_SYSLOG_ADDRESS")
+if LOG_SYSLOG_ADDRESS:
+    LOGGING["handlers"]["syslog"] = {
+        "()": "config.logging.ShippingSysLogHandler",
+        "address": LOG_SYSLOG_ADDRESS,
+        "protocol": env("LOG_SYSLOG_PROTOCOL", "udp"),
+        "facility": env("LOG_SYSLOG_FACILITY", "local0"),
+        "formatter": "json",
+    }
+    LOGGING["root"]["handlers"].append("syslog")
+    LOGGING["loggers"]["audit"] = {"level": "INFO", "handlers": ["syslog"], "propagate": False}
 
 # --- Product limits ---------------------------------------------------------------------
 CASE_ATTACHMENT_MAX_BYTES = int(env("CASE_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -9,6 +9,7 @@ deleted or moved.
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -20,6 +21,9 @@ from ..models import AuditChainHead, AuditEntry, AuditResult
 from .context import client_ip, current_request, encode_controls, user_agent
 
 GENESIS = "0" * 64
+# The off-host copy (LOG-05): each row as committed, with its seq and hash, so the collector
+# can tell a row changed or deleted in the database later. Silent unless shipping is on.
+shipped = logging.getLogger("audit")
 HASHED_FIELDS = (
     "code",
     "actor_id",
@@ -116,7 +120,27 @@ def append(values_list):
             return []
         AuditEntry.objects.bulk_create(entries, batch_size=500)
         AuditChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+        if shipped.isEnabledFor(logging.INFO):
+            transaction.on_commit(lambda: _ship(entries))
     return entries
+
+
+def _ship(entries):
+    for entry in entries:
+        shipped.info(
+            "audit %s",
+            entry.code,
+            extra={
+                "audit_seq": entry.seq,
+                "audit_hash": entry.hash,
+                "audit_prev_hash": entry.prev_hash,
+                "audit_time": _timestamp(entry.created_at),
+                "actor": entry.actor_label,
+                "object": f"{entry.object_type}:{entry.object_id}",
+                "result": entry.result,
+                "ip": entry.ip or "",
+            },
+        )
 
 
 @dataclass(frozen=True)
