@@ -7,7 +7,7 @@ PORT ?= 8000
 # Every link in a mail is built from SITE_URL; `make run HOST=… PORT=…` sets it to match.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install lint format browser check clean bench
+.PHONY: run test install lint format browser check clean bench audit
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ test: install
 BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),sqlite:////tmp/awards-bench.sqlite3)
 bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/measure.py $(BENCH_ARGS)
+
+## make audit: the pinned requirements against known vulnerabilities (pip-audit; needs internet,
+## AUDIT_REQUIRED=1 makes an unreachable vulnerability service a failure)
+audit: install
+	$(PY) .ci/audit_dependencies.py
 
 lint: install
 	$(VENV)/bin/ruff check .
