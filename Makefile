@@ -7,7 +7,7 @@ PORT ?= 8000
 # Every link in a mail is built from SITE_URL; `make run HOST=… PORT=…` sets it to match.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install lint format browser check clean bench audit
+.PHONY: run test install lint format browser check clean bench audit security-report
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ bench: install
 ## AUDIT_REQUIRED=1 makes an unreachable vulnerability service a failure)
 audit: install
 	$(PY) .ci/audit_dependencies.py
+
+## make security-report: the pre-release security test report (SAST, deploy checks, pip-audit,
+## security tests, fuzz run) written to docs/security/reports/, to archive with the release
+security-report: install
+	$(PY) .ci/security_report.py $(REPORT_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
