@@ -234,7 +234,7 @@ def measure_pages(ctx):
     from django.test import Client
     from django.urls import reverse
 
-    from judging.models import Assignment, Review
+    from judging.models import Assignment
 
     organiser = logged_in_client(ctx["organiser"])
     judge = logged_in_client(ctx["judge"].user)
@@ -267,9 +267,10 @@ def measure_pages(ctx):
         page = check(judge.get(url))
         if page.status_code != 200:
             raise SystemExit(f"the case page answered {page.status_code}")
-        version = Review.objects.filter(assignment=assignment).values_list("version", flat=True)
+        # The version the form was edited from, read from the page as a browser sends it.
+        version = VERSION_INPUT.search(page.content.decode()).group(1)
         data = {f"criterion_{c.pk}": "7" for c in criteria}
-        data.update({"comment": "评语" * 50, "version": version[0] if version else 0})
+        data.update({"comment": "评语" * 50, "version": version})
         data["action"] = "submit"
         response = judge.post(url, data)
         if response.status_code != 302:  # saved: redirect to the case page
@@ -287,6 +288,9 @@ def measure_pages(ctx):
         },
     )
     return rows
+
+
+VERSION_INPUT = re.compile(r'<input type="hidden" name="version" value="(\d+)"')
 
 
 def measure_ranking(ctx, send):

@@ -182,8 +182,10 @@ PASSWORD_MAX_AGE_DAYS_STAFF = int(env("PASSWORD_MAX_AGE_DAYS_STAFF", "90"))
 # ASVS ceiling per account). A successful login resets the pair's count ("consecutive").
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "cases.account_security.backends.UserBackend",
 ]
+# Reverse one-to-one relations read with the user of every request (one query, not two).
+AUTH_USER_RELATED = ("judge",)
 AXES_HANDLER = "cases.account_security.lockout.TieredLockoutHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
 AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))

@@ -103,6 +103,25 @@ def assignment_for(user, round_, case):
     return assignments_visible_to(user).filter(round=round_, case=case).first()
 
 
+def assignment_with_case(user, round_pk, case_pk):
+    """The user's visible assignment for a case of a round, with the round (and its edition
+    and programme), the case (with category, submitting unit and edition) and the review in
+    the same query; None when there is none. A visible assignment makes its round visible
+    (`rounds_visible_to`), so the case page needs no separate query for the round."""
+    return (
+        assignments_visible_to(user)
+        .select_related(
+            "round__edition__programme",
+            "case__category",
+            "case__submitting_unit",
+            "case__edition",
+            "review",
+        )
+        .filter(round_id=round_pk, case_id=case_pk)
+        .first()
+    )
+
+
 def can_view_case_as_judge(user, round_, case):
     return assignments_visible_to(user).filter(round=round_, case=case).exists()
 

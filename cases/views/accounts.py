@@ -24,7 +24,7 @@ from ..portal_selectors import known_unit_names
 from ..services import DomainError
 from ..services import accounts as services
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "cases.account_security.backends.UserBackend"
 
 
 def landing_url(user):

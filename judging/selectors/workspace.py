@@ -5,7 +5,7 @@ with the number of rows."""
 from collections import Counter
 from pathlib import PurePath
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, prefetch_related_objects
 
 from cases.models import Attachment, Case, CaseLeadUnit
 
@@ -108,6 +108,31 @@ def case_with_materials(case_pk):
         )
         .get(pk=case_pk)
     )
+
+
+def load_materials(case):
+    """What the judging page shows of a case already loaded (`case_with_materials` without
+    reading the case again): lead units, media coverage, attachments."""
+    prefetch_related_objects(
+        [case],
+        LEAD_UNITS,
+        "media_coverage",
+        Prefetch("attachments", queryset=Attachment.objects.order_by("kind", "pk")),
+    )
+    return case
+
+
+def review_with_scores(assignment):
+    """The assignment's review with its scores: the review read with the assignment
+    (`permissions.assignment_with_case`) when it was, else by a query."""
+    if assignment is None:
+        return None
+    try:
+        review = assignment.review
+    except Review.DoesNotExist:
+        return None
+    prefetch_related_objects([review], SCORES)
+    return review
 
 
 def review_of(assignment):

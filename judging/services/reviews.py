@@ -8,6 +8,7 @@ refused with `StaleReview` when the stored version moved on in between.
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,25 +84,32 @@ def parse_score(value, criterion):
     return number.quantize(SCORE_QUANTUM)
 
 
-def review_snapshot(review):
-    """Scores (by criterion name) and comment of a review, as kept in audit rows."""
+def review_snapshot(review, scores=None):
+    """Scores (by criterion name) and comment of a review, as kept in audit rows. `scores`
+    (CriterionScore rows with their criterion) when they are known without a query."""
     if review is None:
         return None
     return {
         "status": review.status,
-        "scores": {s.criterion.name: str(s.value) for s in review.scores.all()},
+        "scores": {s.criterion.name: str(s.value) for s in (scores or review.scores.all())},
         "comment": review.comment,
         "score": str(review.score) if review.score is not None else None,
     }
 
 
-def review_save(*, assignment, values, comment, submit, expected_version, by):
+SCORES_WITH_CRITERIA = Prefetch(
+    "scores", queryset=CriterionScore.objects.select_related("criterion").order_by("pk")
+)
+
+
+def review_save(*, assignment, values, comment, submit, expected_version, by, criteria=None):
     """Save a draft of, or submit, the review of `assignment`; returns the review.
 
     `values` maps criterion pk → value (str, Decimal or None for empty). A draft may leave
     values empty; submitting needs every criterion, and the comment when the round requires
     one. A submitted review stays submitted: later edits are submitted again. The weighted
-    score (DESIGN.md §5) is stored whenever every criterion has a value.
+    score (DESIGN.md §5) is stored whenever every criterion has a value. `criteria`, the
+    round's criteria when the caller has them already (the form was built from them).
     """
     with transaction.atomic():
         # Lock only the assignment and review rows (`of=self`): judges saving other cases of
@@ -114,7 +122,7 @@ def review_save(*, assignment, values, comment, submit, expected_version, by):
         check_can_record(assignment=assignment, by=by, kind=RoundKind.SCORING)
         review = (
             Review.objects.select_for_update(of=("self",))
-            .prefetch_related("scores__criterion")
+            .prefetch_related(SCORES_WITH_CRITERIA)
             .filter(assignment=assignment)
             .first()
         )
@@ -131,7 +139,8 @@ def review_save(*, assignment, values, comment, submit, expected_version, by):
         if review and review.status == ReviewStatus.SUBMITTED and not submit:
             raise DomainError(_("评分已提交,修改后请再次提交,不能改回草稿。"))
 
-        criteria = list(assignment.round.criteria.all())
+        if criteria is None or any(c.round_id != assignment.round_id for c in criteria):
+            criteria = list(assignment.round.criteria.all())
         parsed, errors = {}, {}
         for criterion in criteria:
             try:
@@ -154,6 +163,7 @@ def review_save(*, assignment, values, comment, submit, expected_version, by):
             raise InvalidInput(_("请修改标出的内容后再保存。"), errors=errors)
 
         old = review_snapshot(review)
+        stored_scores = list(review.scores.all()) if review else []
         complete = bool(criteria) and all(parsed[c.pk] is not None for c in criteria)
         score = (
             to_decimal(review_score([(parsed[c.pk], c.weight, c.max_points) for c in criteria]))
@@ -171,22 +181,15 @@ def review_save(*, assignment, values, comment, submit, expected_version, by):
             review.submitted_at = timezone.now()
         review.save()
 
-        kept = {pk: value for pk, value in parsed.items() if value is not None}
-        CriterionScore.objects.filter(review=review).exclude(criterion_id__in=kept).delete()
-        existing = {s.criterion_id: s for s in CriterionScore.objects.filter(review=review)}
-        for criterion_pk, value in kept.items():
-            row = existing.get(criterion_pk)
-            if row is None:
-                CriterionScore.objects.create(review=review, criterion_id=criterion_pk, value=value)
-            elif row.value != value:
-                row.value = value
-                row.save(update_fields=["value"])
+        scores = _save_scores(review, criteria, parsed, stored_scores)
 
-        assignment.status = AssignmentStatus.SUBMITTED if submit else AssignmentStatus.DRAFT
-        assignment.save(update_fields=["status"])
+        status = AssignmentStatus.SUBMITTED if submit else AssignmentStatus.DRAFT
+        if assignment.status != status:
+            assignment.status = status
+            assignment.save(update_fields=["status"])
 
-        review = Review.objects.prefetch_related("scores__criterion").get(pk=review.pk)
         review.assignment = assignment  # loaded with its round, judge and case above
+        review._prefetched_objects_cache = {}  # the scores read under the lock are stale now
         audit_log(
             code="judging.review.submitted" if submit else "judging.review.saved",
             obj=review,
@@ -195,7 +198,37 @@ def review_save(*, assignment, values, comment, submit, expected_version, by):
                 "assignment": assignment.pk,
                 "version": review.version,
                 "old": old,
-                "new": review_snapshot(review),
+                "new": review_snapshot(review, scores),
             },
         )
     return review
+
+
+def _save_scores(review, criteria, parsed, stored_scores):
+    """Writes the review's criterion scores to match `parsed` (criterion pk → value or None)
+    in as few statements as the change needs: one DELETE of cleared values, one INSERT of new
+    ones, an UPDATE per changed value. Returns the review's scores, each with its criterion,
+    in the criteria's order (for the audit row, without reading them again). `stored_scores`
+    are the rows read with the review under its lock."""
+    existing = {score.criterion_id: score for score in stored_scores}
+    by_pk = {criterion.pk: criterion for criterion in criteria}
+    cleared = [s.pk for pk, s in existing.items() if parsed.get(pk) is None]
+    if cleared:
+        CriterionScore.objects.filter(pk__in=cleared).delete()
+    new, scores = [], []
+    for criterion in criteria:
+        value = parsed.get(criterion.pk)
+        if value is None:
+            continue
+        row = existing.get(criterion.pk)
+        if row is None:
+            row = CriterionScore(review=review, criterion=criterion, value=value)
+            new.append(row)
+        elif row.value != value:
+            row.value = value
+            row.save(update_fields=["value"])
+        row.criterion = by_pk[criterion.pk]
+        scores.append(row)
+    if new:
+        CriterionScore.objects.bulk_create(new)
+    return scores

@@ -108,7 +108,16 @@ class CaseMixin(RoundMixin):
 
     @cached_property
     def assignment(self):
-        return permissions.assignment_for(self.request.user, self.round, self.kwargs["case_pk"])
+        """The user's own assignment, read with its round, case and review in one query."""
+        return permissions.assignment_with_case(
+            self.request.user, self.kwargs["round_pk"], self.kwargs["case_pk"]
+        )
+
+    @cached_property
+    def round(self):
+        if self.assignment is not None:
+            return self.assignment.round
+        return super().round  # a panel chair without an assignment
 
     @cached_property
     def is_chair(self):
@@ -118,7 +127,11 @@ class CaseMixin(RoundMixin):
 
     @cached_property
     def case(self):
-        if self.assignment is None and not self.is_chair:
+        if self.assignment is not None:
+            case = self.assignment.case
+            selectors.load_materials(case)
+            return case
+        if not self.is_chair:
             raise Http404
         return selectors.case_with_materials(self.kwargs["case_pk"])
 
@@ -139,7 +152,7 @@ class CaseView(CaseMixin, TemplateView):
     @cached_property
     def review(self):
         if self.round.kind == RoundKind.SCORING:
-            return selectors.review_of(self.assignment)
+            return selectors.review_with_scores(self.assignment)
         return None
 
     @cached_property
@@ -240,6 +253,7 @@ class CaseView(CaseMixin, TemplateView):
             submit=submit,
             expected_version=data["version"],
             by=self.request.user,
+            criteria=self.criteria,
         )
 
     def get_context_data(self, **kwargs):

@@ -310,9 +310,9 @@ def test_queue_query_count_does_not_grow(client, django_assert_num_queries, rows
     client.force_login(s.judge.user)
     url = reverse("judging:round-detail", args=[s.round.pk])
 
-    # session, user, judge, unit tree (conflict rule), round, progress, chair?, category
-    # choices, queue, lead units
-    with django_assert_num_queries(10):
+    # session, user with judge, unit tree (conflict rule), round, progress, chair?,
+    # category choices, queue, lead units
+    with django_assert_num_queries(9):
         response = client.get(url, {"status": ""})
 
     assert len(response.context["assignments"]) == rows
@@ -326,8 +326,8 @@ def test_my_rounds_query_count_does_not_grow(client, django_assert_num_queries, 
         make_assignment(round=extra, case=s.case, judge=s.judge)
     client.force_login(s.judge.user)
 
-    # session, user, judge, unit tree (conflict rule), progress, chaired editions, rounds
-    with django_assert_num_queries(7):
+    # session, user with judge, unit tree (conflict rule), progress, chaired editions, rounds
+    with django_assert_num_queries(6):
         response = client.get(reverse("judging:round-list"))
 
     assert len(response.context["rounds"]) == rows
@@ -353,8 +353,11 @@ def test_case_page_query_count_does_not_grow(client, django_assert_num_queries, 
         assert assignment.review.status == ReviewStatus.SUBMITTED
     client.force_login(s.judge.user)
 
-    # 16 before the conflict rule followed the unit tree; the tree is one more query
-    with django_assert_num_queries(17):
+    # session, user with judge, unit tree (conflict rule), the assignment with its round,
+    # case and review, lead units, media, attachments, the review's scores, criteria,
+    # chair?, the other reviews with their judges and scores (3) — 17 before the
+    # assignment brought its round, case and review and the user its judge
+    with django_assert_num_queries(13):
         response = client.get(case_url(s))
 
     assert len(response.context["other_reviews"]) == rows
@@ -378,17 +381,45 @@ def test_score_submission_query_count_does_not_grow(client, django_assert_num_qu
 
     data = score_data(s, "9", "6", "10", version=1, action="submit")
 
-    # session, user, judge, the units related to the judge's (conflict rule), round,
-    # assignment; criteria (form); the transaction: begin, the assignment, the review, its
-    # scores, their criteria, the round's criteria, UPDATE the review, DELETE scores of other
-    # criteria, the scores, UPDATE the one changed score (8 → 9), UPDATE the assignment, the
-    # review again with its scores and their criteria, the audit row (chain head locked,
-    # insert, head moved), commit
-    with django_assert_num_queries(25):
+    # session, user with judge, the units related to the judge's (conflict rule), the
+    # assignment with its round; criteria (form); the transaction: begin, the assignment
+    # locked, the review locked with its scores and their criteria (2), UPDATE the review,
+    # UPDATE the one changed score (8 → 9), the audit row (chain head locked, insert, head
+    # moved), commit — 25 before (the criteria, scores and review read again, a DELETE of
+    # nothing, the assignment's unchanged status written)
+    with django_assert_num_queries(15):
         response = client.post(case_url(s), data)
 
     assert response.status_code == 302
     assert s.assignment.review.scores.get(criterion__name="创新性").value == 9
+
+
+def test_opening_a_case_and_submitting_its_first_score_takes_at_most_25_queries(
+    client, django_assert_max_num_queries
+):
+    """Issue 12: the judge's round trip (GET the case page, POST the score), with its row
+    locks, stale-tab check and audit row: 9 + 15 queries (39 before)."""
+    s = workspace_scenario.build()
+    client.force_login(s.judge.user)
+    data = score_data(s, "8", "6", "10", version=0, action="submit")
+
+    with django_assert_max_num_queries(25):
+        page = client.get(case_url(s))
+        response = client.post(case_url(s), data)
+
+    assert page.status_code == 200 and response.status_code == 302
+    review = Review.objects.get(assignment=s.assignment)
+    assert review.status == ReviewStatus.SUBMITTED and review.version == 1
+    assert sorted(str(v) for v in review.scores.values_list("value", flat=True)) == [
+        "10.00",
+        "6.00",
+        "8.00",
+    ]
+    entry = audited("judging.review.submitted", actor=s.judge.user, obj=review)
+    assert entry.data["new"]["scores"] == {
+        c.name: v
+        for c, v in zip(s.round.criteria.order_by("order"), ("8.00", "6.00", "10.00"), strict=True)
+    }
 
 
 def test_chair_without_assignment_cannot_post_a_score(client):
@@ -409,8 +440,9 @@ def test_panel_overview_query_count_does_not_grow(client, django_assert_num_quer
         make_assignment(round=s.round, case=case, judge=s.judge)
     client.force_login(s.chair.user)
 
-    # 8 before the conflict rule followed the unit tree; the tree is one more query
-    with django_assert_num_queries(9):
+    # 8 before the conflict rule followed the unit tree; the tree is one more query; the
+    # judge is read with the user (8)
+    with django_assert_num_queries(8):
         response = client.get(reverse("judging:panel-overview", args=[s.round.pk]))
 
     # the chair sees the scenario's other case too (same category)
