@@ -47,6 +47,7 @@ from ..services.advancement import (
 )
 from ..services.exports import round_export_request
 from ..services.tabulation import tabulate_round
+from .navigation import next_url
 
 PAGE_SIZE = 200
 
@@ -316,6 +317,9 @@ class AdvancementPage(RoundPage, TemplateView):
                     _("晋级结果已确认:%(advanced)s 个晋级,%(eliminated)s 个未晋级。")
                     % {"advanced": plan.advancing, "eliminated": plan.eliminated},
                 )
+                back = next_url(request)
+                if back:
+                    return redirect(back)
             elif action == "add_assigned":
                 added = round_entries_add_assigned(round=self.round, by=request.user)
                 messages.success(request, _("已加入 %(count)s 个案例。") % {"count": added})
