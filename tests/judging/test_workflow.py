@@ -514,3 +514,28 @@ def test_opening_a_round_from_the_workflow_returns_to_it(client):
     assert response.url == page_url(edition)
     first.refresh_from_db()
     assert first.status == RoundStatus.OPEN
+
+
+def test_advancement_keeps_the_next_through_an_adjustment_and_confirms_back_to_it(client):
+    edition, (first,) = reviewing_edition()
+    first.status = RoundStatus.CLOSED
+    first.save()
+    client.force_login(make_organiser())
+    advancement = steps_of(edition)[f"round-{first.pk}"].action.url
+    entry = first.entries.order_by("pk").first()
+    entry_url = reverse("admin:judging_round_advancement_entry", args=[first.pk, entry.pk])
+
+    page = client.get(advancement)
+    assert page.status_code == 200
+    assert f'href="{entry_url}?next=' in page.text
+
+    adjusted = client.post(
+        f"{entry_url}?next={page_url(edition)}",
+        {"result": EntryResult.ADVANCED, "reason": "评委会复议"},
+    )
+    assert adjusted.status_code == 302
+    assert adjusted.url == advancement
+
+    confirmed = client.post(advancement, {"action": "confirm"})
+    assert confirmed.url == page_url(edition)
+    assert steps_of(edition)[f"round-{first.pk}"].state == DONE
