@@ -52,6 +52,9 @@ class EditionWorkflowMixin:
         perms = request.user.get_all_permissions()
         for step in steps:
             step.allowed = step.action is not None and step.action.permission in perms
+            step.alternative_allowed = (
+                step.alternative is not None and step.alternative.permission in perms
+            )
         current = next((s for s in steps if s.state in {CURRENT, BLOCKED}), None)
         return TemplateResponse(
             request,

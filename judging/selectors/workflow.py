@@ -83,6 +83,8 @@ class Step:
     reasons: list = field(default_factory=list)  # why it is blocked
     notes: list = field(default_factory=list)  # what else the organiser should know
     action: Action | None = None
+    # An optional step's way round it (不公示,直接发布), shown as a plain link.
+    alternative: Action | None = None
 
     @property
     def state_label(self):
@@ -341,13 +343,18 @@ def _current_decision(step, edition, *, award_count):
     elif step.key == "publicity":
         step.reasons = publicity_start_blockers(edition, award_count=award_count)
         step.state = BLOCKED if step.reasons else CURRENT
-        step.notes.append(_("公示是可选步骤;不公示的届可在“评定与发布”页面直接发布结果。"))
         if not step.reasons:
             step.action = Action(
                 label=_("开始公示"),
                 url=_with_next(
                     reverse("admin:judging_award_publicity", args=[edition.pk]), edition
                 ),
+                permission="judging.change_award",
+            )
+            step.notes.append(_("公示是可选步骤。"))
+            step.alternative = Action(
+                label=_("不公示,直接发布结果"),
+                url=_with_next(reverse("admin:judging_award_publish", args=[edition.pk]), edition),
                 permission="judging.change_award",
             )
     elif step.key == "publish":

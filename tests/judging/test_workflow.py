@@ -248,6 +248,11 @@ def test_a_deciding_edition_offers_the_proposal_and_then_the_publicity():
     steps = steps_of(edition)
     assert steps["awards"].state == DONE
     assert (steps["publicity"].state, steps["publicity"].action.label) == (CURRENT, "开始公示")
+    # 公示 is optional: the step offers the way round it too.
+    assert steps["publicity"].alternative.label == "不公示,直接发布结果"
+    assert steps["publicity"].alternative.url.startswith(
+        reverse("admin:judging_award_publish", args=[edition.pk])
+    )
 
 
 def test_the_proposal_is_blocked_without_tiers():
