@@ -85,6 +85,8 @@ class Step:
     action: Action | None = None
     # An optional step's way round it (不公示,直接发布), shown as a plain link.
     alternative: Action | None = None
+    # A step that never holds up the next ones (a heat-list round: 评定 does not wait for it).
+    optional: bool = False
 
     @property
     def state_label(self):
@@ -261,6 +263,7 @@ def _round_steps(edition, position, rounds):
             % {"round": round_.name, "kind": round_.get_kind_display()},
         )
         step.round = round_
+        step.optional = round_.kind == RoundKind.METRIC
         if position > STATUS_ORDER.index(EditionStatus.DECIDING) or _round_done(round_):
             step.state = DONE
         steps.append(step)
@@ -422,7 +425,7 @@ def edition_workflow(edition):
         *_round_steps(edition, position, rounds),
         *_decision_steps(edition, position, award_count=award_count),
     ]
-    current = next((s for s in steps if s.state != DONE), None)
+    current = next((s for s in steps if s.state != DONE and not s.optional), None)
     if current is None or current.state == BLOCKED:
         return steps  # every step done, or the edition steps decided it already
     if current.key.startswith("round-"):

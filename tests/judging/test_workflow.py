@@ -544,3 +544,13 @@ def test_advancement_keeps_the_next_through_an_adjustment_and_confirms_back_to_i
     confirmed = client.post(advancement, {"action": "confirm"})
     assert confirmed.url == page_url(edition)
     assert steps_of(edition)[f"round-{first.pk}"].state == DONE
+
+
+def test_an_open_heat_list_round_does_not_hold_up_the_decision():
+    edition = deciding_edition()
+    heat = make_round(edition=edition, order=5, kind=RoundKind.METRIC, status=RoundStatus.OPEN)
+
+    steps = steps_of(edition)
+
+    assert steps[f"round-{heat.pk}"].state == TODO
+    assert steps["awards"].state == CURRENT
