@@ -245,15 +245,18 @@ def _round_steps(edition, position, rounds):
     reviewing = STATUS_ORDER.index(EditionStatus.REVIEWING)
     if not rounds:
         step = Step(key="rounds", title=_("评审轮次"))
-        if position >= reviewing:
-            step.state = BLOCKED if position == reviewing else DONE
-        if position <= reviewing:
+        if position < reviewing:
+            step.notes = [_("本届还没有评审轮次,请在评审开始前添加。")]
+        elif position == reviewing:
+            step.state = BLOCKED
             step.reasons = [_("本届还没有评审轮次。")]
             step.action = Action(
                 label=_("添加评审轮次"),
                 url=f"{reverse('admin:judging_round_add')}?{urlencode({'edition': edition.pk})}",
                 permission="judging.add_round",
             )
+        else:
+            step.state = DONE
         return [step]
     steps = []
     for round_ in rounds:

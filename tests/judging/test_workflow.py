@@ -554,3 +554,13 @@ def test_an_open_heat_list_round_does_not_hold_up_the_decision():
 
     assert steps[f"round-{heat.pk}"].state == TODO
     assert steps["awards"].state == CURRENT
+
+
+def test_an_edition_under_review_without_rounds_is_blocked_with_a_link_to_add_one():
+    edition = make_edition(status=EditionStatus.REVIEWING)
+
+    rounds = steps_of(edition)["rounds"]
+
+    assert (rounds.state, rounds.reasons) == (BLOCKED, ["本届还没有评审轮次。"])
+    assert rounds.action.url == f"{reverse('admin:judging_round_add')}?edition={edition.pk}"
+    assert steps_of(edition)["deciding"].state == TODO
