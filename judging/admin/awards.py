@@ -42,7 +42,13 @@ from ..models import (
     VoteMode,
 )
 from ..selectors.vote_tally import plenary_round, plenary_tally
-from ..services.awards import award_amend, awards_confirm, awards_propose
+from ..services.awards import (
+    award_amend,
+    awards_confirm,
+    awards_proposal_blockers,
+    awards_propose,
+    proposal_inputs,
+)
 from ..services.commentary import (
     CITATION_MAX_CHARS,
     commentary_approve,
@@ -52,14 +58,21 @@ from ..services.commentary import (
     edition_commentary_delete,
     edition_commentary_save,
 )
-from ..services.publication import publication_blockers, publish_results, uncited_awards
+from ..services.publication import (
+    publication_blockers,
+    publication_counts,
+    publish_results,
+    uncited_awards,
+)
 from ..services.publicity import (
     local_time_label,
     objection_handle,
     publicity_change_period,
     publicity_start,
+    publicity_start_blockers,
 )
 from .archive import AwardArchiveAdmin
+from .navigation import next_url
 
 WORKFLOW_STATES = [EditionStatus.DECIDING, EditionStatus.PUBLICITY, EditionStatus.PUBLISHED]
 
@@ -319,6 +332,24 @@ class AwardAdmin(AwardArchiveAdmin):
             )
             .order_by("programme__order", "-year", "-pk")
         )
+        editions = list(editions)
+        inputs = proposal_inputs(editions)
+        counts = publication_counts(editions)
+        for edition in editions:
+            # What each step still needs, from the services' own checks: a step's link is
+            # offered only when nothing blocks it, otherwise its reasons are shown.
+            edition.proposal_blockers = edition.publicity_blockers = edition.publish_blockers = []
+            if edition.status == EditionStatus.DECIDING:
+                edition.proposal_blockers = awards_proposal_blockers(
+                    edition, inputs=inputs[edition.pk]
+                )
+                edition.publicity_blockers = publicity_start_blockers(
+                    edition, award_count=edition.award_count
+                )
+            if edition.status in {EditionStatus.DECIDING, EditionStatus.PUBLICITY}:
+                edition.publish_blockers = publication_blockers(
+                    edition, allow_uncited=True, counts=counts[edition.pk]
+                )
         return TemplateResponse(
             request,
             "admin/judging/award/workflow.html",
@@ -328,7 +359,7 @@ class AwardAdmin(AwardArchiveAdmin):
     def propose_view(self, request, edition_id):
         self._require_change(request)
         edition = self._edition(edition_id, [EditionStatus.DECIDING])
-        workflow = reverse("admin:judging_award_workflow")
+        workflow = next_url(request) or reverse("admin:judging_award_workflow")
         # The plenary's confirmed count, when the edition has one; without it the proposal
         # refuses an edition that has a vote round, with the reason.
         plenary = plenary_round(edition)
@@ -363,7 +394,9 @@ class AwardAdmin(AwardArchiveAdmin):
                                 messages.SUCCESS,
                             )
                             changelist = reverse("admin:judging_award_changelist")
-                            return redirect(f"{changelist}?edition__id__exact={edition.pk}")
+                            return redirect(
+                                next_url(request) or f"{changelist}?edition__id__exact={edition.pk}"
+                            )
                     except DomainError as error:
                         form.add_error(None, str(error))
         else:
@@ -430,7 +463,7 @@ class AwardAdmin(AwardArchiveAdmin):
                     },
                     messages.SUCCESS,
                 )
-                return redirect("admin:judging_award_workflow")
+                return redirect(next_url(request) or reverse("admin:judging_award_workflow"))
         return TemplateResponse(
             request,
             "admin/judging/award/publicity.html",
@@ -472,7 +505,7 @@ class AwardAdmin(AwardArchiveAdmin):
                     },
                     messages.SUCCESS,
                 )
-                return redirect("admin:judging_award_workflow")
+                return redirect(next_url(request) or reverse("admin:judging_award_workflow"))
         return TemplateResponse(
             request,
             "admin/judging/award/publicity_change.html",
@@ -510,7 +543,7 @@ class AwardAdmin(AwardArchiveAdmin):
                     % {"edition": edition, "at": local_time_label(form.cleaned_data["at"])},
                     messages.SUCCESS,
                 )
-                return redirect("admin:judging_award_workflow")
+                return redirect(next_url(request) or reverse("admin:judging_award_workflow"))
         # Before a try the uncited awards are listed on their own, not as a blocker.
         allow_uncited = not form.is_bound or bool(
             form.is_valid() and form.cleaned_data["allow_uncited"]

@@ -34,6 +34,7 @@ from ..services.rounds import (
     round_remind,
     round_reopen,
 )
+from .navigation import next_url
 from .results import results_urls
 
 PAGE_SIZE = 100
@@ -157,7 +158,12 @@ class RoundControlMixin:
     def _page(self, request, queryset):
         return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
-    def _back_to_round(self, round_):
+    def _back_to_round(self, round_, request=None):
+        """To the round's page, or to the same-site `next` the request came with (the
+        edition's workflow page passes it)."""
+        back = next_url(request) if request is not None else None
+        if back:
+            return HttpResponseRedirect(back)
         opts = self.model._meta
         return HttpResponseRedirect(
             reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[round_.pk])
@@ -225,7 +231,7 @@ class RoundControlMixin:
             self.message_user(request, str(error), messages.ERROR)
         else:
             self.message_user(request, success, messages.SUCCESS)
-        return self._back_to_round(round_)
+        return self._back_to_round(round_, request)
 
     def open_view(self, request, object_id):
         round_ = self._round_or_404(request, object_id, change=True)
@@ -242,7 +248,7 @@ class RoundControlMixin:
         round_ = self._round_or_404(request, object_id, change=True)
         if round_.status != RoundStatus.OPEN:
             self.message_user(request, _("只有进行中的轮次可以结束。"), messages.ERROR)
-            return self._back_to_round(round_)
+            return self._back_to_round(round_, request)
         judges, drafts = round_close_outstanding(round_)
         form = CloseRoundForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
@@ -256,7 +262,7 @@ class RoundControlMixin:
                     _("轮次“%(round)s”已结束,所有评分已锁定。") % {"round": round_.name},
                     messages.SUCCESS,
                 )
-                return self._back_to_round(round_)
+                return self._back_to_round(round_, request)
         return TemplateResponse(
             request,
             "admin/judging/round/close.html",
@@ -311,7 +317,7 @@ class RoundControlMixin:
             report = round_auto_assign(round=round_, by=request.user)
         except DomainError as error:
             self.message_user(request, str(error), messages.ERROR)
-            return self._back_to_round(round_)
+            return self._back_to_round(round_, request)
         return self._assign_report(request, [report])
 
     def _assign_report(self, request, reports):
@@ -323,6 +329,7 @@ class RoundControlMixin:
                 "opts": self.model._meta,
                 "title": _("自动分配结果"),
                 "reports": reports,
+                "next_url": next_url(request),
             },
         )
 

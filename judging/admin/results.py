@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -47,6 +48,7 @@ from ..services.advancement import (
 )
 from ..services.exports import round_export_request
 from ..services.tabulation import tabulate_round
+from .navigation import next_url
 
 PAGE_SIZE = 200
 
@@ -299,10 +301,22 @@ class AdvancementPage(RoundPage, TemplateView):
         return self.admin_context(
             plan=plan,
             page_obj=paginate(self.request, plan.proposals),
-            query_prefix="",
+            query_prefix=f"{self.next_query}&" if self.next_query else "",
             entry_url_prefix=self.request.path,
+            entry_url_suffix=f"?{self.next_query}" if self.next_query else "",
             adjust_label=_("调整"),
         )
+
+    @cached_property
+    def next_query(self):
+        """`next=…` kept on the page's own links, so that the workflow page that sent the
+        organiser here is where the confirmation returns."""
+        back = next_url(self.request)
+        return urlencode({"next": back}) if back else ""
+
+    def advancement_url(self):
+        url = reverse("admin:judging_round_advancement", args=[self.round.pk])
+        return f"{url}?{self.next_query}" if self.next_query else url
 
     def post(self, request, *args, **kwargs):
         if not self.model_admin.has_change_permission(request):
@@ -316,6 +330,9 @@ class AdvancementPage(RoundPage, TemplateView):
                     _("晋级结果已确认:%(advanced)s 个晋级,%(eliminated)s 个未晋级。")
                     % {"advanced": plan.advancing, "eliminated": plan.eliminated},
                 )
+                back = next_url(request)
+                if back:
+                    return redirect(back)
             elif action == "add_assigned":
                 added = round_entries_add_assigned(round=self.round, by=request.user)
                 messages.success(request, _("已加入 %(count)s 个案例。") % {"count": added})
@@ -359,7 +376,7 @@ class AdvancementEntryPage(AdvancementPage):
             plan=plan,
             proposal=proposal,
             form=form or OverrideForm(entry=self.entry),
-            back_url=reverse("admin:judging_round_advancement", args=[self.round.pk]),
+            back_url=self.advancement_url(),
         )
 
     def post(self, request, *args, **kwargs):
@@ -379,7 +396,7 @@ class AdvancementEntryPage(AdvancementPage):
             form.add_error(None, str(error))
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(request, _("已调整 %(case)s。") % {"case": self.entry.case})
-        return redirect("admin:judging_round_advancement", self.round.pk)
+        return redirect(self.advancement_url())
 
 
 @admin.register(RoundEntry)

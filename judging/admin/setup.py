@@ -21,6 +21,7 @@ from ..services.editions import edition_copy_judging
 from ..services.setup import judge_account_for, judge_invite_many
 from .control import AuditLinkMixin, RoundControlMixin
 from .results import VoteThresholdInline
+from .workflow import EditionWorkflowMixin
 
 
 # --- Judges --------------------------------------------------------------------------------
@@ -357,11 +358,13 @@ class PanelInline(admin.TabularInline):
     can_delete = False
 
 
-class EditionAdmin(BaseEditionAdmin):
-    """The back office's edition admin, with the rounds and panels of the edition, and a
-    clone ("复制为下一届") that also copies rounds, criteria and panels."""
+class EditionAdmin(EditionWorkflowMixin, BaseEditionAdmin):
+    """The back office's edition admin, with the rounds and panels of the edition, its
+    workflow page (`workflow.EditionWorkflowMixin`), and a clone ("复制为下一届") that also
+    copies rounds, criteria and panels."""
 
     inlines = [*BaseEditionAdmin.inlines, RoundInline, PanelInline]
+    list_display = (*BaseEditionAdmin.list_display, "workflow_link")
 
     def clone_edition(self, request, edition, fields):
         new_edition, category_map, tier_map = super().clone_edition(request, edition, fields)

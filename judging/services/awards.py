@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -43,9 +44,9 @@ from cases.models import AwardTier, Case, CaseStatus, Edition, EditionStatus, Qu
 from cases.services import DomainError, audit_log, case_transition
 
 from ..cache import bump_results_version
-from ..models import Award, EntryResult, RoundEntry, RoundKind, RoundStatus
+from ..models import Award, EntryResult, Round, RoundEntry, RoundKind, RoundStatus
 from ..selectors.ranking import submitted_reviews
-from ..selectors.vote_tally import plenary_round
+from ..selectors.vote_tally import plenary_tally
 from ..tabulation import tally as tally_reviews
 from ..tabulation import tie_key
 
@@ -247,33 +248,88 @@ def _tie_keys(round_):
     return {case: tie_key(t) for case, t in tally_reviews(reviews, round_.aggregation).items()}
 
 
+@dataclass(frozen=True)
+class ProposalInputs:
+    """What decides whether an edition's awards can be proposed: read in bulk for a list of
+    editions by `proposal_inputs`."""
+
+    has_tiers: bool
+    final_round: object  # the last scoring Round, or None
+    plenary: object  # the last vote Round, or None
+    plenary_confirmed: bool  # its count was confirmed (an entry of it is decided)
+
+
+def proposal_inputs(editions):
+    """`{edition_id: ProposalInputs}` for `editions` in two queries, whatever their number."""
+    ids = [getattr(edition, "pk", edition) for edition in editions]
+    tiers = set(AwardTier.objects.filter(edition_id__in=ids).values_list("edition_id", flat=True))
+    final, plenary = {}, {}
+    rounds = (
+        Round.objects.filter(edition_id__in=ids, kind__in=[RoundKind.SCORING, RoundKind.VOTE])
+        .annotate(
+            confirmed=Exists(
+                RoundEntry.objects.filter(round=OuterRef("pk"), decided_at__isnull=False)
+            )
+        )
+        .order_by("edition_id", "order")
+    )
+    for round_ in rounds:
+        (final if round_.kind == RoundKind.SCORING else plenary)[round_.edition_id] = round_
+    return {
+        pk: ProposalInputs(
+            has_tiers=pk in tiers,
+            final_round=final.get(pk),
+            plenary=plenary.get(pk),
+            plenary_confirmed=bool(plenary.get(pk) and plenary[pk].confirmed),
+        )
+        for pk in ids
+    }
+
+
+def awards_proposal_blockers(edition, *, tally=None, inputs=None):
+    """Why no awards proposal can be made for `edition` now, one message per cause (empty
+    when it can): the edition has award tiers; its last scoring round exists and is closed;
+    the count of its plenary (vote round), if it has one, was confirmed on the round's
+    advancement page. `tally` is the plenary's count when the caller has read it already;
+    `inputs` a `ProposalInputs` read in bulk for a list page."""
+    inputs = inputs or proposal_inputs([edition])[edition.pk]
+    blockers = []
+    if not inputs.has_tiers:
+        blockers.append(_("本届尚未设置奖项。"))
+    round_ = inputs.final_round
+    if round_ is None:
+        blockers.append(_("本届没有评分轮次,无法按排名提出奖项方案。"))
+    elif round_.status != RoundStatus.CLOSED:
+        blockers.append(
+            _("最后一轮评分“%(round)s”尚未结束,请结束后再提出奖项方案。") % {"round": round_.name}
+        )
+    if tally is None and inputs.plenary is not None and not inputs.plenary_confirmed:
+        blockers.append(
+            _(
+                "全体会议投票轮次“%(round)s”的投票结果尚未确认:请在该轮次的“晋级”页面"
+                "确认投票结果后,再提出奖项方案。"
+            )
+            % {"round": inputs.plenary.name}
+        )
+    return blockers
+
+
 def awards_propose(*, edition, tally=None, overrides=None):
     """Propose tiers for an edition from its final ranking (see the module docstring).
 
     Pure read: returns a `Proposal` preview and writes nothing. `tally` maps case (or case id)
     → AwardTier for editions with a vote round; `overrides` maps case (or id) → `Override`.
     """
+    inputs = proposal_inputs([edition])[edition.pk]
+    if tally is None and inputs.plenary_confirmed:
+        # The plenary's confirmed count decides eligibility, whoever calls.
+        tally = plenary_tally(edition, plenary=inputs.plenary)
+    blockers = awards_proposal_blockers(edition, tally=tally, inputs=inputs)
+    if blockers:
+        raise DomainError(" ".join(blockers))
     tiers = list(AwardTier.objects.filter(edition=edition).order_by("order", "pk"))
-    if not tiers:
-        raise DomainError(_("本届尚未设置奖项。"))
     tiers_by_id = {tier.pk: tier for tier in tiers}
-    round_ = final_scoring_round(edition)
-    if round_ is None:
-        raise DomainError(_("本届没有评分轮次,无法按排名提出奖项方案。"))
-    if round_.status != RoundStatus.CLOSED:
-        raise DomainError(
-            _("最后一轮评分“%(round)s”尚未结束,请结束后再提出奖项方案。") % {"round": round_.name}
-        )
-    if tally is None:
-        plenary = plenary_round(edition)
-        if plenary is not None:
-            raise DomainError(
-                _(
-                    "全体会议投票轮次“%(round)s”的投票结果尚未确认:请在该轮次的“晋级”页面"
-                    "确认投票结果后,再提出奖项方案。"
-                )
-                % {"round": plenary.name}
-            )
+    round_ = inputs.final_round
     tally = _normalise_tally(edition, tally, tiers_by_id)
     overrides = _normalise_overrides(overrides, tiers_by_id)
 

@@ -6,7 +6,10 @@ settles every case in review as 获奖 or 未获奖. The public reads results on
 `cases.selectors.results_visible_editions()`, so nothing shows before the embargo time.
 """
 
+from dataclasses import dataclass
+
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,8 +19,8 @@ from cases.services import DomainError, audit_log, case_transition, edition_tran
 
 from ..cache import bump_results_version
 from ..content.indexing import index_edition
-from ..models import Award, CitationStatus
-from .publicity import local_time_label, open_objections
+from ..models import Award, CitationStatus, ObjectionStatus
+from .publicity import local_time_label
 
 PUBLISHABLE_STATES = {EditionStatus.DECIDING, EditionStatus.PUBLICITY}
 CITATION_IN_PROGRESS = {CitationStatus.ASSIGNED, CitationStatus.DRAFTED}
@@ -27,44 +30,84 @@ def uncited_awards(edition):
     return Award.objects.filter(edition=edition, citation_status=CitationStatus.NONE)
 
 
-def publication_blockers(edition, *, allow_uncited=False, at=None):
-    """Messages saying why `edition` cannot be published now; empty when it can."""
+PUBLISHABLE_CASE_STATES = [CaseStatus.IN_REVIEW, CaseStatus.AWARDED]
+
+
+@dataclass(frozen=True)
+class PublicationCounts:
+    awards: int
+    in_progress: int  # citations assigned or drafted, not yet approved
+    uncited: int
+    pending: int  # objections not yet handled
+    wrong_state: int  # awards whose case can no longer be published as awarded
+
+
+def publication_counts(editions):
+    """`{edition_id: PublicationCounts}` for `editions` in one query, whatever their number."""
+    ids = [getattr(edition, "pk", edition) for edition in editions]
+    others = [status for status in CaseStatus if status not in PUBLISHABLE_CASE_STATES]
+    rows = Edition.objects.filter(pk__in=ids).annotate(
+        n_awards=Count("awards", distinct=True),
+        n_in_progress=Count(
+            "awards",
+            filter=Q(awards__citation_status__in=CITATION_IN_PROGRESS),
+            distinct=True,
+        ),
+        n_uncited=Count(
+            "awards", filter=Q(awards__citation_status=CitationStatus.NONE), distinct=True
+        ),
+        n_pending=Count(
+            "awards__objections",
+            filter=Q(awards__objections__status=ObjectionStatus.RECEIVED),
+            distinct=True,
+        ),
+        n_wrong_state=Count("awards", filter=Q(awards__case__status__in=others), distinct=True),
+    )
+    found = {
+        pk: PublicationCounts(*values)
+        for pk, *values in rows.values_list(
+            "pk", "n_awards", "n_in_progress", "n_uncited", "n_pending", "n_wrong_state"
+        )
+    }
+    return {pk: found.get(pk, PublicationCounts(0, 0, 0, 0, 0)) for pk in ids}
+
+
+def publication_blockers(edition, *, allow_uncited=False, at=None, counts=None):
+    """Messages saying why `edition` cannot be published now; empty when it can. `counts`
+    (a `PublicationCounts`) saves reading them when a list page has read them in bulk."""
     now = at or timezone.now()
+    counts = counts or publication_counts([edition])[edition.pk]
     blockers = []
     if edition.status not in PUBLISHABLE_STATES:
         blockers.append(_("只有处于“评定中”或“公示中”的届才能发布结果。"))
-    awards = Award.objects.filter(edition=edition)
-    if not awards.exists():
+    if not counts.awards:
         blockers.append(_("本届还没有确定的获奖名单。"))
-    in_progress = awards.filter(citation_status__in=CITATION_IN_PROGRESS).count()
-    if in_progress:
+    if counts.in_progress:
         blockers.append(
             ngettext(
                 "%(count)s条点评尚未审定。",
                 "%(count)s条点评尚未审定。",
-                in_progress,
+                counts.in_progress,
             )
-            % {"count": in_progress}
+            % {"count": counts.in_progress}
         )
-    uncited = uncited_awards(edition).count()
-    if uncited and not allow_uncited:
+    if counts.uncited and not allow_uncited:
         blockers.append(
             ngettext(
                 "%(count)s个获奖案例没有安排点评;如确定不设点评,请勾选“确认不设点评”。",
                 "%(count)s个获奖案例没有安排点评;如确定不设点评,请勾选“确认不设点评”。",
-                uncited,
+                counts.uncited,
             )
-            % {"count": uncited}
+            % {"count": counts.uncited}
         )
-    pending = open_objections(edition).count()
-    if pending:
+    if counts.pending:
         blockers.append(
             ngettext(
                 "%(count)s件异议尚未处理完毕。",
                 "%(count)s件异议尚未处理完毕。",
-                pending,
+                counts.pending,
             )
-            % {"count": pending}
+            % {"count": counts.pending}
         )
     if (
         edition.status == EditionStatus.PUBLICITY
@@ -74,12 +117,15 @@ def publication_blockers(edition, *, allow_uncited=False, at=None):
         blockers.append(
             _("公示期到%(end)s才结束。") % {"end": local_time_label(edition.publicity_ends_at)}
         )
-    wrong_state = awards.exclude(case__status__in=[CaseStatus.IN_REVIEW, CaseStatus.AWARDED])
-    for award in wrong_state.select_related("case")[:5]:
-        blockers.append(
-            _("获奖案例“%(case)s”的状态为“%(status)s”,不能发布为获奖。")
-            % {"case": award.case.title, "status": award.case.get_status_display()}
+    if counts.wrong_state:
+        wrong_state = Award.objects.filter(edition=edition).exclude(
+            case__status__in=PUBLISHABLE_CASE_STATES
         )
+        for award in wrong_state.select_related("case")[:5]:
+            blockers.append(
+                _("获奖案例“%(case)s”的状态为“%(status)s”,不能发布为获奖。")
+                % {"case": award.case.title, "status": award.case.get_status_display()}
+            )
     return blockers
 
 

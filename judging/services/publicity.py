@@ -23,6 +23,20 @@ def local_time_label(value):
     return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
+def publicity_start_blockers(edition, *, award_count=None):
+    """Why the 公示 of `edition` cannot start now (empty when it can): the edition is being
+    decided and its award list has been confirmed. `award_count` saves the count when the
+    caller has it (a list page annotates it)."""
+    blockers = []
+    if edition.status != EditionStatus.DECIDING:
+        blockers.append(_("只有处于“评定中”的届才能开始公示。"))
+    if award_count is None:
+        award_count = Award.objects.filter(edition=edition).count()
+    if not award_count:
+        blockers.append(_("本届还没有确定的获奖名单,不能公示。"))
+    return blockers
+
+
 def publicity_start(*, edition, ends_at, by, starts_at=None):
     """Open the 公示 of a decided edition: the provisional list is public from `starts_at`
     (default now) until `ends_at`, and objections are accepted in that window."""
@@ -34,10 +48,9 @@ def publicity_start(*, edition, ends_at, by, starts_at=None):
         raise DomainError(_("公示结束时间必须晚于开始时间。"))
     with transaction.atomic():
         edition = Edition.objects.select_for_update().get(pk=edition.pk)
-        if edition.status != EditionStatus.DECIDING:
-            raise DomainError(_("只有处于“评定中”的届才能开始公示。"))
-        if not Award.objects.filter(edition=edition).exists():
-            raise DomainError(_("本届还没有确定的获奖名单,不能公示。"))
+        blockers = publicity_start_blockers(edition)
+        if blockers:
+            raise DomainError(" ".join(blockers))
         edition.publicity_starts_at = starts_at
         edition.publicity_ends_at = ends_at
         edition.save(update_fields=["publicity_starts_at", "publicity_ends_at", "updated_at"])

@@ -106,22 +106,49 @@ def round_open_blockers(round_):
     edition is under review; the previous round is closed and its advancement confirmed; the
     round has cases; a scoring round has criteria; every case has as many
     judges assigned as the round asks for (the cases short are named)."""
+    return [message for _cause, message in round_open_checks(round_)]
+
+
+class OpenCause:
+    """What a refusal of `round_open_checks` is about, so a page can offer the fix."""
+
+    EDITION = "edition"
+    PREVIOUS = "previous"
+    CRITERIA = "criteria"
+    NO_CASES = "no_cases"
+    SHORT = "short"
+
+
+def round_open_checks(round_):
+    """`round_open_blockers` as `(cause, message)` pairs, `cause` an `OpenCause`."""
     blockers = []
     edition = round_.edition
     if edition.status != EditionStatus.REVIEWING:
         blockers.append(
-            _("本届处于“%(status)s”,评审轮次只能在本届“评审中”时开启。")
-            % {"status": EditionStatus(edition.status).label}
+            (
+                OpenCause.EDITION,
+                _("本届处于“%(status)s”,评审轮次只能在本届“评审中”时开启。")
+                % {"status": EditionStatus(edition.status).label},
+            )
         )
     previous = previous_round(round_)
     if previous is not None:
         if previous.status != RoundStatus.CLOSED:
-            blockers.append(_("上一轮“%(round)s”尚未结束。") % {"round": previous.name})
+            blockers.append(
+                (OpenCause.PREVIOUS, _("上一轮“%(round)s”尚未结束。") % {"round": previous.name})
+            )
         elif not advancement_confirmed(previous):
-            blockers.append(_("上一轮“%(round)s”的晋级结果尚未确认。") % {"round": previous.name})
+            blockers.append(
+                (
+                    OpenCause.PREVIOUS,
+                    _("上一轮“%(round)s”的晋级结果尚未确认。") % {"round": previous.name},
+                )
+            )
     # Weights and maxima are positive by database constraint; a scoring round needs one.
     if round_.kind == RoundKind.SCORING and not round_.criteria.exists():
-        blockers.append(_("评分轮次“%(round)s”还没有评分指标。") % {"round": round_.name})
+        blockers.append(
+            (OpenCause.CRITERIA, _("评分轮次“%(round)s”还没有评分指标。") % {"round": round_.name})
+        )
     references = dict(
         RoundEntry.objects.filter(round=round_).values_list("case_id", "case__reference")
     )
@@ -133,7 +160,7 @@ def round_open_blockers(round_):
             .values_list("pk", "reference")
         )
     if not references:
-        blockers.append(_("本轮还没有案例。"))
+        blockers.append((OpenCause.NO_CASES, _("本轮还没有案例。")))
     else:
         assigned = dict(
             Assignment.objects.filter(round=round_, case_id__in=references)
@@ -148,12 +175,15 @@ def round_open_blockers(round_):
         ]
         if short:
             blockers.append(
-                _("%(count)s 件案例分配的专家不足 %(need)s 人:%(cases)s。")
-                % {
-                    "count": len(short),
-                    "need": round_.reviews_per_case,
-                    "cases": _references(short),
-                }
+                (
+                    OpenCause.SHORT,
+                    _("%(count)s 件案例分配的专家不足 %(need)s 人:%(cases)s。")
+                    % {
+                        "count": len(short),
+                        "need": round_.reviews_per_case,
+                        "cases": _references(short),
+                    },
+                )
             )
     return blockers
 

@@ -84,10 +84,12 @@ def test_awards_admin_is_for_organisers_only(client, role, name):
 def test_workflow_page_query_count_is_bounded(organiser_client, django_assert_num_queries, rows):
     for _ in range(rows):
         edition = make_edition(status=EditionStatus.DECIDING)
-        make_award(case=make_case(edition=edition), tier=make_tier(edition=edition))
+        case = make_case(edition=edition, status=CaseStatus.IN_REVIEW)
+        make_award(case=case, tier=make_tier(edition=edition))
 
-    # session, user, editions with counts (+ programme)
-    with django_assert_num_queries(5):
+    # session, user, editions with counts (+ programme); for every step's blockers at once:
+    # tiers, last scoring and vote rounds, publication counts
+    with django_assert_num_queries(8):
         response = organiser_client.get(reverse("admin:judging_award_workflow"))
     assert response.status_code == 200
 

@@ -161,3 +161,19 @@ def test_in_out_plenary_lets_the_cases_that_went_through_take_any_tier(client, o
     placed = {p.case.title: p.tier.name for p in page.context["proposal"].placements}
     assert placed == {"B": "最佳案例", "C": "优秀案例", "D": "优秀案例"}
     assert RoundEntry.objects.get(round=plenary, case=cases["A"]).result == (EntryResult.ELIMINATED)
+
+
+def test_decision_page_offers_no_proposal_while_the_plenary_count_is_unconfirmed(client, organiser):
+    edition, plenary, (best, _excellent), members, cases = plenary_edition()
+    vote(plenary, cases["A"], members, [best, best, best])
+    propose = reverse("admin:judging_award_propose", args=[edition.pk])
+
+    before = client.get(reverse("admin:judging_award_workflow"))
+    advancement_confirm(round=plenary, by=organiser)
+    after = client.get(reverse("admin:judging_award_workflow"))
+
+    assert f'href="{propose}"' not in before.text
+    assert f"暂不能提出奖项方案:{edition}" in before.text
+    assert "全体会议投票轮次“评审委员会全体会议”的投票结果尚未确认" in before.text
+    assert f'href="{propose}"' in after.text
+    assert "暂不能提出奖项方案" not in after.text

@@ -151,3 +151,26 @@ def test_publish_page_lists_each_blocker_once(organiser_client):
     assert response.status_code == 200
     assert response.text.count("公示期到") == 1
     assert response.text.count("没有安排点评;") == 1
+
+
+def test_decision_page_offers_publication_only_once_the_publicity_period_is_over(client):
+    edition = make_edition(status=EditionStatus.PUBLICITY)
+    make_award(
+        case=make_case(edition=edition, status=CaseStatus.IN_REVIEW),
+        tier=make_tier(edition=edition),
+    )
+    edition.publicity_starts_at = timezone.now() - timedelta(days=7)
+    edition.publicity_ends_at = timezone.now() + timedelta(days=1)
+    edition.save()
+    client.force_login(make_organiser())
+    publish = reverse("admin:judging_award_publish", args=[edition.pk])
+
+    during = client.get(reverse("admin:judging_award_workflow"))
+    edition.publicity_ends_at = timezone.now() - timedelta(minutes=1)
+    edition.save()
+    after = client.get(reverse("admin:judging_award_workflow"))
+
+    assert f'href="{publish}"' not in during.text
+    assert f"暂不能发布结果:{edition}" in during.text
+    assert "公示期到" in during.text
+    assert f'href="{publish}"' in after.text
