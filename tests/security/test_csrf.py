@@ -76,7 +76,8 @@ def test_back_office_writes_refuse_a_post_without_token():
         urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
     title = case.title
 
-    answers = {url: client.post(url, {"title": "伪造", "action": "delete_selected"}) for url in urls}
+    data = {"title": "伪造", "action": "delete_selected"}
+    answers = {url: client.post(url, data) for url in urls}
 
     assert {url: r.status_code for url, r in answers.items() if r.status_code != 403} == {}
     assert all(CSRF_HEADING in r.content.decode() for r in answers.values())
