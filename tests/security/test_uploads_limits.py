@@ -16,7 +16,14 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from cases.models import Attachment, MembershipRole
-from tests.factories import make_case, make_category, make_edition, make_member, make_unit, pdf_bytes
+from tests.factories import (
+    make_case,
+    make_category,
+    make_edition,
+    make_member,
+    make_unit,
+    pdf_bytes,
+)
 
 ROOT = Path(settings.BASE_DIR)
 NGINX = ROOT / "deploy" / "nginx.conf"
