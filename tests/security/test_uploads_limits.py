@@ -91,6 +91,22 @@ def test_a_file_over_the_limit_is_an_error_beside_its_field(member_client):
     assert not Attachment.objects.exists()
 
 
+@override_settings(DEBUG=False)
+def test_files_over_the_per_case_quota_are_an_error_beside_their_field(member_client, settings):
+    client, case = member_client
+    one = pdf_bytes() + b" " * 4000
+    settings.CASE_ATTACHMENTS_TOTAL_MAX_BYTES = len(one) + 1000
+    files = [SimpleUploadedFile(f"材料{n}.pdf", one, "application/pdf") for n in range(2)]
+
+    response = case_post(client, case, supporting_files=files)
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert 'id="id_supporting_files_error"' in text
+    assert "超过每个案例" in text
+    assert Attachment.objects.count() == 1  # the first fits, the second is refused
+
+
 @override_settings(DEBUG=False, DATA_UPLOAD_MAX_NUMBER_FILES=2)
 def test_more_files_than_allowed_in_one_request_is_the_400_page(member_client):
     client, case = member_client
