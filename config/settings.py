@@ -269,6 +269,9 @@ if env("AWS_STORAGE_BUCKET_NAME"):
     }
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The most files one request may carry (a case form: application form, images, any number of
+# supporting files within the per-case quota); more is answered 400 (SECURITY.md UP-02).
+DATA_UPLOAD_MAX_NUMBER_FILES = int(env("DATA_UPLOAD_MAX_NUMBER_FILES", "100"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Mail -------------------------------------------------------------------------------
@@ -371,6 +374,9 @@ X_FRAME_OPTIONS = "DENY"
 TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# A form posted without a valid token gets the generic Chinese page (templates/403_csrf.html),
+# not Django's English one with the reason (SECURITY.md CFG-03).
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 # A strict Content-Security-Policy on every response (django-csp; SECURITY.md CFG-02): no
 # inline script or style anywhere, so templates keep JS in static/js and CSS in static/css.
 # A view may set its own, stricter header (attachment downloads: default-src 'none'; sandbox).

@@ -287,6 +287,18 @@ class BackofficeUserCreationForm(EmailLoginMixin, AdminUserCreationForm):
 class BackofficeUserChangeForm(EmailLoginMixin, UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
+        # Named, not Django's "__all__" (SECURITY.md IN-01); UserAdmin.fieldsets shows these.
+        fields = (
+            "email",
+            "password",
+            "full_name",
+            "phone",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+        )
 
 
 @admin.register(User)

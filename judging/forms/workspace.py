@@ -33,11 +33,18 @@ class _ErrorAttrsMixin:
                 field.widget.attrs["aria-describedby"] = " ".join(described)
 
 
+# The longest comment or verification note a judge may type (字, as len() counts); longer is a
+# form error next to the field, never a 500 nor a silent cut (SECURITY.md IN-01).
+JUDGE_TEXT_MAX_CHARS = 10_000
+
+
 class ReviewForm(_ErrorAttrsMixin, forms.Form):
     """One decimal field per criterion (`criterion_<pk>`), the comment and the version the
     form was edited from. Empty values are allowed in a draft; the submit button needs all."""
 
-    comment = forms.CharField(label=_("评语"), required=False, widget=forms.Textarea)
+    comment = forms.CharField(
+        label=_("评语"), required=False, max_length=JUDGE_TEXT_MAX_CHARS, widget=forms.Textarea
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def __init__(self, *args, criteria, round, readonly=False, **kwargs):
@@ -132,7 +139,9 @@ class VerificationForm(_ErrorAttrsMixin, forms.Form):
         widget=forms.RadioSelect,
     )
     visited_on = forms.DateField(label=_("核实日期"), required=False, widget=NativeDateInput())
-    notes = forms.CharField(label=_("核实情况"), required=False, widget=forms.Textarea)
+    notes = forms.CharField(
+        label=_("核实情况"), required=False, max_length=JUDGE_TEXT_MAX_CHARS, widget=forms.Textarea
+    )
     evidence = MultipleFileField(
         label=_("佐证材料(PDF、JPG、PNG,可多选)"),
         required=False,
