@@ -7,6 +7,7 @@ from config.ratelimit import rate_limited, typed_email_limit
 
 from .account_security import views as security
 from .views import accounts
+from .views import privacy as my_data
 
 urlpatterns = [
     path("register/", rate_limited("register")(accounts.RegisterView.as_view()), name="register"),
@@ -20,6 +21,10 @@ urlpatterns = [
         rate_limited("invitation")(accounts.InvitationAcceptView.as_view()),
         name="invitation-accept",
     ),
+    path("my-data/", my_data.MyDataView.as_view(), name="my-data"),
+    path("my-data/export.xlsx", my_data.MyDataExportView.as_view(), name="my-data-export"),
+    path("my-data/correct/", my_data.MyDataEditView.as_view(), name="my-data-edit"),
+    path("my-data/delete/", my_data.MyDataDeleteView.as_view(), name="my-data-delete"),
     path("second-factor/", security.SecondFactorVerifyView.as_view(), name="mfa-verify"),
     path("second-factor/enrol/", security.SecondFactorEnrolView.as_view(), name="mfa-enrol"),
     path("keep-alive/", security.KeepAliveView.as_view(), name="session-keepalive"),

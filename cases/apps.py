@@ -17,6 +17,9 @@ class CasesConfig(AppConfig):
         from .lookups import register
 
         register()
+        from .uploads import cleanup
+
+        cleanup.connect()
         from .services.roles import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="cases.sync_roles")

@@ -62,6 +62,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_confirmed_at = models.DateTimeField(_("邮箱确认时间"), null=True, blank=True)
     date_joined = models.DateTimeField(_("注册时间"), default=timezone.now)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    # DATA-03: when the person agreed to the privacy notice (个人信息处理规则), and to which
+    # version of it (`cases.privacy.NOTICE_VERSION`).
+    privacy_consent_at = models.DateTimeField(_("同意个人信息处理规则时间"), null=True, blank=True)
+    privacy_notice_version = models.CharField(
+        _("同意的个人信息处理规则版本"), max_length=20, blank=True
+    )
 
     objects = UserManager()
 
@@ -517,6 +523,10 @@ class Case(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    # DATA-04: set when the retention job replaced the contact person's data.
+    personal_data_anonymised_at = models.DateTimeField(
+        _("联系人信息匿名化时间"), null=True, blank=True
+    )
 
     BODY_FIELDS = ("background", "practice", "outcomes", "promotion_value")
 
@@ -737,6 +747,55 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.code} {self.object_repr}"
+
+
+class PersonalDataRequestStatus(models.TextChoices):
+    PENDING = "pending", _("待处理")
+    DONE = "done", _("已删除")
+    REFUSED = "refused", _("不予删除")
+
+
+class PersonalDataRequest(models.Model):
+    """A person's request to delete their personal data (PIPL 第47条, SECURITY.md DATA-03),
+    handled by an organiser in the back office. Carrying it out anonymises the account
+    (`cases.services.privacy.deletion_carry_out`); submitted cases and the audit trail are
+    records the organiser must keep and stay as they are."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="personal_data_requests",
+        verbose_name=_("申请人"),
+    )
+    user_label = models.CharField(_("申请人账号"), max_length=255)
+    reason = models.TextField(_("申请说明"), blank=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=PersonalDataRequestStatus.choices,
+        default=PersonalDataRequestStatus.PENDING,
+    )
+    response = models.TextField(_("处理意见"), blank=True)
+    created_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("处理人"),
+    )
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "个人信息删除申请")
+        verbose_name_plural = pgettext_lazy("model plural", "个人信息删除申请")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user_label} · {self.get_status_display()}"
 
 
 from .account_security.models import UserSession  # noqa: E402, F401  (migrations of `cases`)

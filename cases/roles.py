@@ -42,6 +42,7 @@ CASES_MODELS = (
     "referencecounter",
     "usersession",
     "quarantinedfile",
+    "personaldatarequest",
 )
 JUDGING_MODELS = (
     "judge",
@@ -160,7 +161,11 @@ ROLES = {
     ],
     # Reads everything of an edition; no exports of personal data, no accounts, no audit.
     OBSERVER: [
-        *_all("cases", [m for m in CASES_MODELS if m != "user"], ("view",)),
+        *_all(
+            "cases",
+            [m for m in CASES_MODELS if m not in ("user", "personaldatarequest")],
+            ("view",),
+        ),
         *_all("judging", JUDGING_MODELS, ("view",)),
         *_all("judging", HEAT_MODELS + ("publicvotesettings", "publicvote"), ("view",)),
         *model_perms("judging", "article", ("view",)),

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "config.cache_control.PrivatePagesNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -440,6 +441,13 @@ CASE_ATTACHMENT_MAX_BYTES = int(env("CASE_ATTACHMENT_MAX_BYTES", str(20 * 1024 *
 CASE_ATTACHMENTS_TOTAL_MAX_BYTES = int(
     env("CASE_ATTACHMENTS_TOTAL_MAX_BYTES", str(100 * 1024 * 1024))
 )
+
+# Personal data (README, Security: personal data; SECURITY.md DATA-03/DATA-04). The contact
+# person, phone and e-mail of cases that won no award are anonymised this many months after
+# their edition's results were published (`manage.py anonymise_personal_data`, run daily).
+PERSONAL_DATA_RETENTION_MONTHS = int(env("PERSONAL_DATA_RETENTION_MONTHS", "36"))
+# Who answers questions about personal data, shown in the privacy notice.
+PRIVACY_CONTACT = env("PRIVACY_CONTACT", "组织方个人信息保护负责人 privacy@example.org")
 
 # Hostile uploads (README, Security: uploads). Office/zip files: the total uncompressed size,
 # the number of entries and the compression ratio (uncompressed / compressed, overall and per

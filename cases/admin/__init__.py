@@ -9,6 +9,7 @@ apps build on the classes re-exported here (`EditionAdmin` is subclassed to clon
 from .audit import AuditEntryAdmin
 from .base import BackofficeImportExportAdmin, EditionChoicesMixin, EditionListFilter, ReadOnlyAdmin
 from .editions import AwardTierAdmin, CategoryAdmin, EditionAdmin, ProgrammeAdmin, next_in_sequence
+from .privacy import PersonalDataRequestAdmin
 from .submissions import (
     AttachmentAdmin,
     CaseAdmin,
@@ -35,6 +36,7 @@ __all__ = [
     "EditionChoicesMixin",
     "EditionListFilter",
     "MediaCoverageAdmin",
+    "PersonalDataRequestAdmin",
     "ProgrammeAdmin",
     "ReadOnlyAdmin",
     "ReferenceCounterAdmin",

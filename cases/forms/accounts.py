@@ -26,6 +26,15 @@ class PasswordPairMixin:
         return password2
 
 
+def privacy_consent_field():
+    """The required consent to the privacy notice (DATA-03); the view records its version."""
+    return forms.BooleanField(
+        label=_("我已阅读并同意《个人信息处理规则》"),
+        required=True,
+        error_messages={"required": _("请阅读并同意《个人信息处理规则》后再继续。")},
+    )
+
+
 def password_fields():
     return (
         forms.CharField(
@@ -86,6 +95,7 @@ class RegistrationForm(PasswordPairMixin, forms.Form):
     unit_confirmed_new = forms.BooleanField(
         label=_("我已核对名称相近的已登记单位,本单位不是其中之一"), required=False
     )
+    privacy_consent = privacy_consent_field()
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
@@ -144,6 +154,7 @@ class InvitationAcceptForm(PasswordPairMixin, forms.Form):
         label=_("手机号码"), max_length=40, widget=forms.TextInput(attrs={"type": "tel"})
     )
     password1, password2 = password_fields()
+    privacy_consent = privacy_consent_field()
 
     def __init__(self, *args, invited_email="", **kwargs):
         self.invited_email = invited_email

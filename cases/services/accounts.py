@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from ..models import MembershipRole, Unit, UnitMembership, User
 from .lifecycle import DomainError, audit_log
+from .privacy import consent_record
 
 INVITATION_SALT = "cases.unit.invitation"
 INVITATION_MAX_AGE = 14 * 24 * 3600
@@ -61,8 +62,12 @@ def unit_register(
     unit_level="",
     unit_region=None,
     unit_contact_phone="",
+    privacy_notice_version="",
 ):
     """Create a person's account with their unit and return `(user, unit)`.
+
+    `privacy_notice_version` is the version of the privacy notice the person agreed to on
+    the form (DATA-03); it is recorded with the time on the account.
 
     A new unit is created unverified with the person as its administrator. An existing unit
     is never duplicated: if it already has members, joining it takes an invitation from its
@@ -102,6 +107,8 @@ def unit_register(
             )
         except IntegrityError as error:  # a concurrent registration with the same address
             raise DomainError(_("该邮箱已注册,请直接登录;忘记密码可以重设。")) from error
+        if privacy_notice_version:
+            consent_record(user=user, version=privacy_notice_version)
         UnitMembership.objects.create(unit=unit, user=user, role=MembershipRole.ADMIN)
         audit_log(
             code="cases.unit.claimed" if claimed else "cases.unit.registered",
@@ -184,7 +191,9 @@ def invitation_read(token):
     return unit, payload["email"]
 
 
-def invitation_accept(*, token, user=None, full_name="", phone="", password=""):
+def invitation_accept(
+    *, token, user=None, full_name="", phone="", password="", privacy_notice_version=""
+):
     """Join the invited unit. A signed-in user must be the invited address; without `user`
     an account is created for the invited address (which the link itself confirms)."""
     unit, email = invitation_read(token)
@@ -199,6 +208,8 @@ def invitation_accept(*, token, user=None, full_name="", phone="", password=""):
                 phone=phone,
                 email_confirmed_at=timezone.now(),
             )
+            if privacy_notice_version:
+                consent_record(user=user, version=privacy_notice_version)
         elif user.email.lower() != email:
             raise DomainError(
                 _("这份邀请是发给 %(email)s 的,请用该邮箱的账号登录后接受。") % {"email": email}

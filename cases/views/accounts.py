@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from .. import privacy
 from ..account_security.forms import GENERIC_LOGIN_ERROR, LoginForm
 from ..forms.accounts import InvitationAcceptForm, InvitationForm, RegistrationForm
 from ..models import UnitMembership
@@ -86,7 +87,9 @@ class RegisterView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(unit_names=known_unit_names(), **kwargs)
+        return super().get_context_data(
+            unit_names=known_unit_names(), **privacy.notice_context(), **kwargs
+        )
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -101,6 +104,7 @@ class RegisterView(FormView):
                 unit_level=data["unit_level"],
                 unit_region=data["unit_region"],
                 unit_contact_phone=data["unit_contact_phone"],
+                privacy_notice_version=privacy.NOTICE_VERSION,
             )
         except DomainError as error:
             form.add_error(None, str(error))
@@ -205,6 +209,7 @@ class InvitationAcceptView(TemplateView):
             unit=self.unit,
             invited_email=self.email,
             login_url=f"{reverse('login')}?next={self.request.path}",
+            **privacy.notice_context(),
             **kwargs,
         )
 
@@ -223,6 +228,7 @@ class InvitationAcceptView(TemplateView):
                 full_name=data.get("full_name", ""),
                 phone=data.get("phone", ""),
                 password=data.get("password1", ""),
+                privacy_notice_version=privacy.NOTICE_VERSION if form else "",
             )
         except DomainError as error:
             messages.error(request, str(error))
