@@ -32,6 +32,7 @@ def registration_data(**overrides):
         "unit_level": "municipal",
         "unit_region": "",
         "unit_contact_phone": "0752-1234567",
+        "privacy_consent": "on",
     }
     data.update(overrides)
     return data
@@ -173,7 +174,14 @@ def test_admin_invites_colleague_who_creates_account_and_joins(
     assert page.status_code == 200
     assert "colleague@example.org" in page.text
     response = client.post(
-        link, {"full_name": "王芳", "phone": "139", "password1": PASSWORD, "password2": PASSWORD}
+        link,
+        {
+            "full_name": "王芳",
+            "phone": "139",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "privacy_consent": "on",
+        },
     )
     colleague = User.objects.get(email="colleague@example.org")
     assert response.status_code == 302

@@ -39,6 +39,7 @@ def register(page):
     page.get_by_label("单位类型").select_option(label="党政机关")
     page.get_by_label("行政层级").select_option(label="市州")
     page.get_by_label("单位联系电话").fill("0752-1234567")
+    page.get_by_label("我已阅读并同意《个人信息处理规则》").check()
     page.get_by_role("button", name="注册").click()
 
 

@@ -410,6 +410,7 @@ def test_registration_refuses_another_spelling_of_a_registered_unit(client):
             "phone": "13800000000",
             "password1": "a-long-enough-passphrase-2026",
             "password2": "a-long-enough-passphrase-2026",
+            "privacy_consent": "on",
             "unit_name": "中国共产党潮州市委员会",
             "unit_type": UnitType.PARTY_GOVERNMENT,
         },
