@@ -20,6 +20,7 @@ from cases.models import (
     Edition,
     EditionStatus,
     MediaCoverage,
+    PersonalDataRequest,
     QuarantinedFile,
     User,
 )
@@ -161,6 +162,7 @@ def world():
         sha256="0" * 64,
         signature="Awards.Test.EICAR.UNOFFICIAL",
     )
+    PersonalDataRequest.objects.create(user_label="leaver@example.org", reason="离职")
     series = HeatSeries.objects.create(programme=make_programme(name="荆楚网排行榜"))
     month = make_edition(programme=series.programme, title="2023年3月", slug="2023-03")
     period = HeatPeriod.objects.create(series=series, edition=month, month="2023-03-01")
@@ -286,6 +288,14 @@ def _award_rows(rows):
         )
 
 
+def _deletion_request_rows(rows):
+    for _ in range(rows):
+        user = make_user()
+        PersonalDataRequest.objects.create(
+            user=user, user_label=user.email, handled_by=make_user(), status="refused"
+        )
+
+
 @pytest.mark.parametrize("rows", [1, 5])
 @pytest.mark.parametrize(
     ("url_name", "build", "queries"),
@@ -296,8 +306,9 @@ def _award_rows(rows):
         ("admin:cases_user_changelist", _user_rows, 11),
         ("admin:cases_auditentry_changelist", _audit_rows, 11),
         ("admin:judging_award_changelist", _award_rows, 10),
+        ("admin:cases_personaldatarequest_changelist", _deletion_request_rows, 7),
     ],
-    ids=["edition", "case", "unit", "user", "auditentry", "award"],
+    ids=["edition", "case", "unit", "user", "auditentry", "award", "deletionrequest"],
 )
 def test_changelist_query_count_does_not_grow_with_rows(
     client, django_assert_num_queries, url_name, build, queries, rows
