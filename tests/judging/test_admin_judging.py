@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from cases import privacy
 from cases.models import AuditEntry, CaseStatus, Edition, EditionStatus
 from judging.models import (
     Assignment,
@@ -404,15 +405,18 @@ def test_invitation_action_mails_a_link_that_sets_the_password(
     form_page = client.get(path, follow=True)
     assert "设置登录密码" in form_page.content.decode()
     set_url = form_page.redirect_chain[-1][0]
-    done = client.post(
-        set_url, {"new_password1": "Yue-zhi-2026!", "new_password2": "Yue-zhi-2026!"}
-    )
+    passwords = {"new_password1": "Yue-zhi-2026!", "new_password2": "Yue-zhi-2026!"}
+    refused = client.post(set_url, passwords)
+    assert "请阅读并同意《个人信息处理规则》后再继续。" in refused.content.decode()
+    done = client.post(set_url, {**passwords, "privacy_consent": "on"})
     assert done.status_code == 302
     done_page = client.get(done["Location"])
     assert f'href="{reverse("login")}"' in done_page.content.decode()
     judge.user.refresh_from_db()
     assert judge.user.check_password("Yue-zhi-2026!")
     assert judge.user.email_confirmed_at is not None
+    assert judge.user.privacy_consent_at is not None  # DATA-03
+    assert judge.user.privacy_notice_version == privacy.NOTICE_VERSION
     assert "邀请链接无效或已使用过" in client.get(path, follow=True).content.decode()
 
 
