@@ -340,3 +340,23 @@ def signed_in_client(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+def test_registration_collects_only_the_personal_data_the_notice_names(client):
+    """Data minimisation: the personal fields of the account forms are the ones the notice
+    lists with their purpose; a new one (an ID number, say) fails here until the notice
+    names it."""
+    from cases.forms.accounts import InvitationAcceptForm, RegistrationForm
+
+    not_personal = {"password1", "password2", "privacy_consent", "unit_confirmed_new"}
+    personal = {
+        name
+        for form in (RegistrationForm, InvitationAcceptForm)
+        for name in form.base_fields
+        if name not in not_personal and not name.startswith("unit_")
+    }
+    notice = client.get(reverse("cases:privacy-notice")).text
+
+    assert personal == {"full_name", "email", "phone"}
+    for label in ("姓名", "电子邮箱", "手机号码", "所属单位", "联系人姓名", "联系电话", "联系邮箱"):
+        assert label in notice, label
