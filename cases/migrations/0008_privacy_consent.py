@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0006_sec_privilege_permissions"),
+        ("cases", "0007_encrypted_phones"),
     ]
 
     operations = [
