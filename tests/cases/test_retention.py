@@ -179,3 +179,31 @@ def test_months_before_counts_calendar_months(moment, months, expected):
     result = months_before(moment, months)
     assert (result.year, result.month, result.day) == expected
     assert result.time() == moment.time()
+
+
+def test_with_phones_encrypted_at_rest_the_anonymised_rows_hold_no_token(world, settings):
+    """DATA-02 and DATA-04 together: the retention job empties the encrypted phone columns
+    (the case's and the version's sealed copy) rather than leaving a token behind."""
+    from cryptography.fernet import Fernet
+    from django.db import connection
+
+    from cases.encryption import PREFIX
+
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    case = world["not_awarded"]
+    case.save()  # re-stored encrypted
+    version = case.versions.get()
+    version.save()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT contact_phone FROM cases_case WHERE id = %s", [case.pk])
+        assert cursor.fetchone()[0].startswith(PREFIX)
+
+    run()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT contact_phone FROM cases_case WHERE id = %s", [case.pk])
+        assert cursor.fetchone()[0] == ""
+        cursor.execute("SELECT data FROM cases_caseversion WHERE id = %s", [version.pk])
+        raw = cursor.fetchone()[0]
+    assert "13700001234" not in str(raw) and "huang@example.org" not in str(raw)
+    assert contact(case) == ANONYMISED
