@@ -41,6 +41,7 @@ from ..models import (
 from .lifecycle import DomainError, audit_log
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BATCH = 500
 
 
 # --- Consent -------------------------------------------------------------------------------
@@ -258,10 +259,17 @@ def retention_anonymise(*, months=None, now=None, dry_run=False):
         if dry_run or not ids:
             return counts
         name = str(privacy.ANONYMISED_NAME)
-        for version in versions.only("pk", "data"):
-            data = dict(version.data)
-            data.update(contact_name=name, contact_phone="", contact_email="")
-            CaseVersion.objects.filter(pk=version.pk).update(data=data)
+        # In slices, so that the versions' content is never all in memory at once.
+        for start in range(0, len(ids), BATCH):
+            changed = list(CaseVersion.objects.filter(case_id__in=ids[start : start + BATCH]))
+            for version in changed:
+                version.data = {
+                    **version.data,
+                    "contact_name": name,
+                    "contact_phone": "",
+                    "contact_email": "",
+                }
+            CaseVersion.objects.bulk_update(changed, ["data"], batch_size=BATCH)
         Case.objects.filter(pk__in=ids).update(
             contact_name=name, contact_phone="", contact_email="", personal_data_anonymised_at=now
         )
