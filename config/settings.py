@@ -447,7 +447,7 @@ CASE_ATTACHMENTS_TOTAL_MAX_BYTES = int(
 # their edition's results were published (`manage.py anonymise_personal_data`, run daily).
 PERSONAL_DATA_RETENTION_MONTHS = int(env("PERSONAL_DATA_RETENTION_MONTHS", "36"))
 # Who answers questions about personal data, shown in the privacy notice.
-PRIVACY_CONTACT = env("PRIVACY_CONTACT", "组织方个人信息保护负责人 privacy@example.org")
+PRIVACY_CONTACT = env("PRIVACY_CONTACT", "privacy@example.org")
 
 # Hostile uploads (README, Security: uploads). Office/zip files: the total uncompressed size,
 # the number of entries and the compression ratio (uncompressed / compressed, overall and per
