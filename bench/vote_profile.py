@@ -1,0 +1,162 @@
+"""One vote POST through the whole middleware stack, in process: its SQL queries, cache
+round trips and CPU time, and a cProfile of the hot path. Deterministic where the HTTP
+benchmark (bench/votes.py) is not: it does not depend on what else runs on the machine.
+
+    .venv/bin/python bench/vote_profile.py --database bench_votes_profile --votes 200
+
+Same settings as bench/votes.py's gunicorn (PostgreSQL, Redis sessions and cache, DEBUG off,
+CAPTCHA and rate limits off unless `--rate-limits`); the round and voters are built the same
+way. The request goes through Django's WSGI handler (what gunicorn calls), with the session
+and CSRF cookies and the CSRF token a browser would send.
+"""
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import secrets
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.votes import build, recreate_database, server_env  # noqa: E402
+
+
+def environ(path, session_key, token, body):
+    return {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8771",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1:8771",
+        "HTTP_COOKIE": f"sessionid={session_key}; csrftoken={token}",
+        "HTTP_USER_AGENT": "vote-profile",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", default="bench_votes_profile")
+    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/6")
+    parser.add_argument("--votes", type=int, default=200, help="timed vote POSTs")
+    parser.add_argument("--cases", type=int, default=20)
+    parser.add_argument("--rate-limits", action="store_true", help="per-IP and /24 limits on")
+    parser.add_argument("--top", type=int, default=35, help="cProfile lines to print")
+    parser.add_argument("--sql", action="store_true", help="print the queries of one vote")
+    parser.add_argument("--callees", default="", help="callees of functions matching")
+    args = parser.parse_args()
+    args.threads, args.votes_per_voter = 4, 5
+    voters = (2 * args.votes + 10) // args.votes_per_voter + 2
+
+    recreate_database(args)
+    os.environ.update(server_env(args))
+    if args.rate_limits:
+        os.environ.update(PUBLIC_VOTE_RATE_IP="100000/m", PUBLIC_VOTE_RATE_NETWORK="100000/m")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.cache import cache, caches
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    build_args = argparse.Namespace(cases=args.cases, voters=voters, votes=args.votes_per_voter)
+    round_, cases, sessions = build(build_args)
+    handler = WSGIHandler()
+
+    def post(number):
+        voter, k = divmod(number, args.votes_per_voter)
+        case = cases[(voter + k) % len(cases)]
+        token = secrets.token_hex(16)
+        body = f"csrfmiddlewaretoken={token}".encode()
+        env = environ(f"/vote/{round_.pk}/cases/{case}/", sessions[voter], token, body)
+        status = []
+        chunks = handler(env, lambda s, h, exc_info=None: status.append((s, h)))
+        b"".join(chunks)
+        if hasattr(chunks, "close"):
+            chunks.close()
+        return status[0]
+
+    # Cache round trips: django-redis' client calls, counted by wrapping its methods.
+    redis_calls = []
+    for alias in ("default", "sessions"):
+        client = caches[alias].client
+        for name in ("get", "set", "add", "delete", "incr", "get_many", "set_many", "touch"):
+            original = getattr(client, name, None)
+            if original is None:
+                continue
+
+            def counted(*a, _name=name, _alias=alias, _original=original, **kw):
+                redis_calls.append(f"{_alias}.{_name}")
+                return _original(*a, **kw)
+
+            setattr(client, name, counted)
+
+    for number in range(3):  # warm: URL resolver, templates, translations, connections
+        post(number)
+    redis_calls.clear()
+    with CaptureQueriesContext(connection) as one:
+        status, headers = post(3)
+    one_redis = list(redis_calls)
+    print(
+        f"one vote: {status}, {len(one.captured_queries)} SQL queries, "
+        f"{len(one_redis)} cache calls ({', '.join(one_redis)})"
+    )
+    print(f"response headers: {', '.join(name for name, _ in headers)}")
+    if args.sql:
+        for query in one.captured_queries:
+            print("  ", query["sql"][:300])
+
+    first = 5
+    cpu, wall = time.process_time(), time.perf_counter()
+    statuses = [post(n)[0] for n in range(first, first + args.votes)]
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    accepted = sum(s.startswith("303") for s in statuses)
+    print(
+        f"{args.votes} votes ({accepted} answered 303): CPU {cpu * 1000 / args.votes:.2f} ms "
+        f"per vote in this process, wall {wall * 1000 / args.votes:.2f} ms (PostgreSQL and "
+        f"Redis time included in wall only)"
+    )
+
+    profiler = cProfile.Profile(time.process_time)  # CPU, not wall: waits on the DB are not counted
+    base = first + args.votes
+    profiler.enable()
+    for n in range(base, base + args.votes):
+        post(n)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+    stats.print_stats(args.top)
+    print(out.getvalue())
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(args.top)
+    print(out.getvalue())
+    if args.callees:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_callees(args.callees)
+        print(out.getvalue())
+    connection.close()
+
+
+if __name__ == "__main__":
+    main()
