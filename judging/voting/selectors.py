@@ -106,9 +106,10 @@ class VoteTarget(NamedTuple):
 
 
 def vote_target(round_pk, case_pk):
-    """What casting a vote needs — the round's period and limits and the case's title — for
-    a case on the ballot of a public-vote round, in one plain query (the hot path of a vote
-    day: no model instances, no default ordering). None if the case is not on the ballot."""
+    """The round's period and limits and the case's title for a case on the ballot of a
+    public-vote round, in one plain query (no model instances, no default ordering); None if
+    the case is not on the ballot. What a refused vote is checked against
+    (`services._refusal`); an accepted one never reads it."""
     row = (
         RoundEntry.objects.filter(
             round_id=round_pk, case_id=case_pk, round__kind=RoundKind.PUBLIC_VOTE
