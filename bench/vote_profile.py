@@ -51,6 +51,27 @@ def environ(path, session_key, token, body):
     }
 
 
+class Statements(list):
+    """The SQL statements run on `connection` inside the block (an execute wrapper: Django's
+    CaptureQueriesContext loses them when the request's start resets the query log)."""
+
+    def __init__(self, connection):
+        super().__init__()
+        self.connection = connection
+
+    def __call__(self, execute, sql, params, many, context):
+        self.append(" ".join(sql.split()))
+        return execute(sql, params, many, context)
+
+    def __enter__(self):
+        self.wrapper = self.connection.execute_wrapper(self)
+        self.wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self.wrapper.__exit__(*exc)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="bench_votes_profile")
@@ -60,11 +81,12 @@ def main():
     parser.add_argument("--cases", type=int, default=20)
     parser.add_argument("--rate-limits", action="store_true", help="per-IP and /24 limits on")
     parser.add_argument("--top", type=int, default=35, help="cProfile lines to print")
+    parser.add_argument("--profile-refused", action="store_true", help="cProfile a 409")
     parser.add_argument("--sql", action="store_true", help="print the queries of one vote")
     parser.add_argument("--callees", default="", help="callees of functions matching")
     args = parser.parse_args()
     args.threads, args.votes_per_voter = 4, 5
-    voters = (2 * args.votes + 10) // args.votes_per_voter + 2
+    voters = (2 * args.votes + 10) // args.votes_per_voter + 25
 
     recreate_database(args)
     os.environ.update(server_env(args))
@@ -77,15 +99,15 @@ def main():
     from django.core.cache import cache, caches
     from django.core.handlers.wsgi import WSGIHandler
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     cache.clear()
     build_args = argparse.Namespace(cases=args.cases, voters=voters, votes=args.votes_per_voter)
     round_, cases, sessions = build(build_args)
     handler = WSGIHandler()
 
-    def post(number):
-        voter, k = divmod(number, args.votes_per_voter)
+    def post(number, k=None):
+        """The number-th vote of the run (voter, k from it), or voter `number`'s k-th."""
+        voter, k = divmod(number, args.votes_per_voter) if k is None else (number, k)
         case = cases[(voter + k) % len(cases)]
         token = secrets.token_hex(16)
         body = f"csrfmiddlewaretoken={token}".encode()
@@ -115,17 +137,45 @@ def main():
     for number in range(3):  # warm: URL resolver, templates, translations, connections
         post(number)
     redis_calls.clear()
-    with CaptureQueriesContext(connection) as one:
+    with Statements(connection) as one:
         status, headers = post(3)
     one_redis = list(redis_calls)
     print(
-        f"one vote: {status}, {len(one.captured_queries)} SQL queries, "
+        f"one vote: {status}, {len(one)} SQL queries, "
         f"{len(one_redis)} cache calls ({', '.join(one_redis)})"
     )
     print(f"response headers: {', '.join(name for name, _ in headers)}")
     if args.sql:
-        for query in one.captured_queries:
-            print("  ", query["sql"][:300])
+        for sql in one:
+            print("  ", sql[:300])
+
+    # The vote beyond the daily limit (each voter's sixth): refused with 409 and the page.
+    refused_voters = range(voters - 21, voters)
+    for voter in refused_voters:
+        for k in range(args.votes_per_voter):
+            post(voter, k)
+    post(refused_voters[0], args.votes_per_voter)  # warm: the page's templates
+    with Statements(connection) as refused:
+        status, _ = post(refused_voters[1], args.votes_per_voter)
+    cpu = time.process_time()
+    refused_profile = cProfile.Profile(time.process_time)
+    for voter in refused_voters[2:]:
+        if args.profile_refused:
+            refused_profile.runcall(post, voter, args.votes_per_voter)
+        else:
+            post(voter, args.votes_per_voter)
+    cpu = (time.process_time() - cpu) / (len(refused_voters) - 2)
+    print(
+        f"refused vote: {status}, {len(refused)} SQL queries, "
+        f"CPU {cpu * 1000:.2f} ms per refused vote"
+    )
+    if args.sql:
+        for sql in refused:
+            print("  ", sql[:200])
+    if args.profile_refused:
+        out = io.StringIO()
+        pstats.Stats(refused_profile, stream=out).sort_stats("cumulative").print_stats(args.top)
+        print(out.getvalue())
 
     first = 5
     cpu, wall = time.process_time(), time.perf_counter()

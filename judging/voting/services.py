@@ -133,8 +133,7 @@ def voter_for_identifier_hash(*, identifier_hash, kind, now=None):
 
 # --- Voting --------------------------------------------------------------------------------
 def voting_open(round_, now=None):
-    """Whether votes are accepted now: `round_` is a Round or a selectors.VoteTarget.
-    `_insert_vote` applies the same rule in SQL."""
+    """Whether votes are accepted now in `round_` (`_OPEN_SQL` is the same rule in SQL)."""
     now = now or timezone.now()
     return (
         round_.kind == RoundKind.PUBLIC_VOTE
@@ -159,7 +158,7 @@ def vote_cast(*, round, case_id, voter, ip=None, network="", user_agent="", now=
     simultaneous votes of one voter that read the same count try the same slot: the unique
     constraints let one in, the other fails and counts again, so no limit is ever exceeded
     and no vote is lost. Only when nothing was inserted is the reason looked up
-    (`_refusal`), with the readable checks below."""
+    (`_refusal`)."""
     now = now or timezone.now()
     day = timezone.localdate(now)
     round_id = getattr(round, "pk", round)
@@ -191,54 +190,78 @@ def vote_cast(*, round, case_id, voter, ip=None, network="", user_agent="", now=
     raise VoteRefused(_("投票人数较多,请稍后再试。"))
 
 
-_INSERT_VOTE_SQL = """
-INSERT INTO judging_publicvote
-    (round_id, case_id, voter_id, day, day_slot, case_slot, ip, network, user_agent,
-     created_at, void_reason)
-SELECT e.round_id, e.case_id, v.id, %(day)s, t.n + 1, t.c + 1, %(ip)s, %(network)s,
-       %(user_agent)s, %(now)s, ''
+# The rules of a vote in SQL, shared by the vote and by the look-up of why one was refused.
+# `voting_open` is the same rule for a Round in Python. The statements are put together from
+# these constants only; every value is a parameter.
+_BALLOT_SQL = """
 FROM judging_roundentry e
 JOIN judging_round r ON r.id = e.round_id
 JOIN judging_publicvotesettings s ON s.round_id = e.round_id
-JOIN judging_voter v ON v.id = %(voter)s
 CROSS JOIN (
     SELECT COUNT(*) AS n, COUNT(CASE WHEN p.case_id = %(case)s THEN 1 END) AS c
     FROM judging_publicvote p
     WHERE p.round_id = %(round)s AND p.voter_id = %(voter)s AND p.day = %(day)s
 ) t
-WHERE e.round_id = %(round)s AND e.case_id = %(case)s
-  AND r.kind = %(kind)s AND r.status = %(status)s
-  AND r.opens_at <= %(now)s AND r.closes_at > %(now)s
+WHERE e.round_id = %(round)s AND e.case_id = %(case)s AND r.kind = %(kind)s
+"""
+_OPEN_SQL = "r.status = %(status)s AND r.opens_at <= %(now)s AND r.closes_at > %(now)s"
+_VOTER_SQL = "EXISTS (SELECT 1 FROM judging_voter v WHERE v.id = %(voter)s)"
+
+_INSERT_VOTE_SQL = f"""
+INSERT INTO judging_publicvote
+    (round_id, case_id, voter_id, day, day_slot, case_slot, ip, network, user_agent,
+     created_at, void_reason)
+SELECT e.round_id, e.case_id, %(voter)s, %(day)s, t.n + 1, t.c + 1, %(ip)s, %(network)s,
+       %(user_agent)s, %(now)s, ''
+{_BALLOT_SQL}
+  AND {_OPEN_SQL} AND {_VOTER_SQL}
   AND t.n < s.votes_per_day AND t.c < s.votes_per_case
 RETURNING id, day_slot, case_slot,
     (SELECT c.title FROM cases_case c WHERE c.id = judging_publicvote.case_id)
+"""  # noqa: S608
+
+_REFUSAL_FACTS_SQL = f"""
+SELECT CASE WHEN {_OPEN_SQL} THEN 1 ELSE 0 END, CASE WHEN {_VOTER_SQL} THEN 1 ELSE 0 END,
+       t.n, t.c, s.votes_per_day, s.votes_per_case
+{_BALLOT_SQL}
 """
 
 
-def _insert_vote(round_id, case_id, voter_id, day, ip, network, user_agent, now):
-    """The vote as one INSERT … SELECT that inserts nothing unless the case is on the ballot
-    of an open public-vote round, within its period (`voting_open`), the voter exists and
-    today's votes of the voter are below both limits (the same rules as `_refusal`); returns
-    (id, day_slot, case_slot, case title) or None.
-
-    Plain SQL, portable to PostgreSQL and SQLite, because it is the hot path of a vote day:
-    the ORM would need three queries and a transaction, and building them cost more CPU than
-    PostgreSQL spends running them. One statement is atomic by itself; inside a caller's
-    transaction it gets a savepoint, so that a lost race on a slot leaves that transaction
-    usable."""
+def _vote_params(round_id, case_id, voter_id, day, now, **extra):
     ops = connection.ops
-    params = {
+    return {
         "round": round_id,
         "case": case_id,
         "voter": voter_id,
         "day": ops.adapt_datefield_value(day),
         "now": ops.adapt_datetimefield_value(now),
-        "ip": ops.adapt_ipaddressfield_value(ip),
-        "network": network or "",
-        "user_agent": user_agent,
         "kind": RoundKind.PUBLIC_VOTE.value,
         "status": RoundStatus.OPEN.value,
+        **extra,
     }
+
+
+def _insert_vote(round_id, case_id, voter_id, day, ip, network, user_agent, now):
+    """The vote as one INSERT … SELECT that inserts nothing unless the case is on the ballot
+    of a public-vote round that is open now (`voting_open`), the voter exists and today's
+    votes of the voter are below both limits; returns (id, day_slot, case_slot, case title)
+    or None.
+
+    Plain SQL, portable to PostgreSQL and SQLite, because it is the hot path of a vote day:
+    the ORM needed three queries and a transaction, and building them cost more CPU than
+    PostgreSQL spent running them. One statement is atomic by itself; inside a caller's
+    transaction it gets a savepoint, so that a lost race on a slot leaves that transaction
+    usable."""
+    params = _vote_params(
+        round_id,
+        case_id,
+        voter_id,
+        day,
+        now,
+        ip=connection.ops.adapt_ipaddressfield_value(ip),
+        network=network or "",
+        user_agent=user_agent,
+    )
     atomic = transaction.atomic() if connection.in_atomic_block else nullcontext()
     with atomic, connection.cursor() as cursor:
         cursor.execute(_INSERT_VOTE_SQL, params)
@@ -246,26 +269,23 @@ def _insert_vote(round_id, case_id, voter_id, day, ip, network, user_agent, now)
 
 
 def _refusal(round_id, case_id, voter_id, day, now):
-    """Raise the reason why `_insert_vote` inserted nothing; returns if there is none any
-    more (the caller tries again)."""
-    target = selectors.vote_target(round_id, case_id)
-    if target is None:
+    """Raise the reason why `_insert_vote` inserted nothing, read in one query of the same
+    rules; returns if there is none any more (the caller tries again)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_REFUSAL_FACTS_SQL, _vote_params(round_id, case_id, voter_id, day, now))
+        facts = cursor.fetchone()
+    if facts is None:
         raise NotOnBallot(_("该案例不在本轮投票中。"))
-    if not voting_open(target, now):
+    is_open, voter_exists, today, on_case, per_day, per_case = facts
+    if not is_open:
         raise VoteRefused(_("该投票不在投票时间内。"))
-    if not Voter.objects.filter(pk=voter_id).exists():
+    if not voter_exists:
         raise VoteRefused(_("请重新验证电子邮箱或手机号码。"))
-    today = list(
-        PublicVote.objects.filter(round_id=round_id, voter_id=voter_id, day=day)
-        .order_by()
-        .values_list("case_id", flat=True)
-    )
-    if len(today) >= target.votes_per_day:
-        raise VoteRefused(_("您今天的 %(n)s 票已经投完,请明天再来。") % {"n": target.votes_per_day})
-    if today.count(case_id) >= target.votes_per_case:
+    if today >= per_day:
+        raise VoteRefused(_("您今天的 %(n)s 票已经投完,请明天再来。") % {"n": per_day})
+    if on_case >= per_case:
         raise VoteRefused(
-            _("您今天已为该案例投过 %(n)s 票,每人每天每个案例最多 %(n)s 票。")
-            % {"n": target.votes_per_case}
+            _("您今天已为该案例投过 %(n)s 票,每人每天每个案例最多 %(n)s 票。") % {"n": per_case}
         )
 
 

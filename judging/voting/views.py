@@ -4,7 +4,7 @@ proving an e-mail address or a mobile number, the images of a case, the combined
 
 from django.contrib import messages
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
@@ -117,7 +117,7 @@ class CaseVoteView(RoundMixin, FormView):
         # the answer a redirect; the round, the case and the page are loaded only when the
         # vote is refused or the form has errors.
         if request.session.get(SESSION_VOTER) is None:
-            if selectors.vote_target(kwargs["round_pk"], kwargs["case_pk"]) is None:
+            if not selectors.on_ballot(kwargs["round_pk"], kwargs["case_pk"]):
                 raise Http404
             return redirect(_verify_url(kwargs["round_pk"], request.path))
         return super().post(request, *args, **kwargs)
@@ -136,8 +136,10 @@ class CaseVoteView(RoundMixin, FormView):
         except services.NotOnBallot:
             raise Http404 from None
         except DomainError as error:
-            form.add_error(None, str(error))
-            return self.render_to_response(self.get_context_data(form=form), status=409)
+            # A small page with the reason: a refusal is as frequent as a vote when someone
+            # keeps clicking (or a script keeps posting), so it loads nothing more.
+            context = {"reason": str(error), **self.kwargs}
+            return render(self.request, "judging/voting/vote_refused.html", context, status=409)
         messages.success(
             self.request, _("投票成功:您为“%(title)s”投了一票。") % {"title": vote.case_title}
         )
