@@ -30,6 +30,7 @@ import http.client
 import os
 import queue
 import secrets
+import socket
 import statistics
 import subprocess
 import sys
@@ -209,44 +210,103 @@ def wait_for(port, proc, seconds=60):
     raise SystemExit("gunicorn did not start")
 
 
-def run_load(args, round_pk, cases, sessions):
-    """Every voter's votes as one job per voter; returns (accepted latencies, refused,
-    failures, wall seconds)."""
-    jobs = queue.Queue()
+def build_requests(args, round_pk, cases, sessions):
+    """Every voter's requests as bytes, built before the clock starts: `votes` POSTs to
+    distinct cases, then one more (beyond the daily limit: must be refused). Each is a real
+    form POST with the session cookie and a CSRF token (cookie and field)."""
+    jobs = []
     for index, key in enumerate(sessions):
-        jobs.put((index, key))
+        token = secrets.token_hex(16)  # an unmasked 32-character CSRF secret
+        body = urlencode({"csrfmiddlewaretoken": token}).encode()
+        head = (
+            f"Host: 127.0.0.1:{args.port}\r\n"
+            f"Cookie: sessionid={key}; csrftoken={token}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\n"
+            "User-Agent: bench-votes\r\n"
+            "Connection: keep-alive\r\n\r\n"
+        ).encode()
+        targets = [cases[(index + k) % len(cases)] for k in range(args.votes + 1)]
+        jobs.append(
+            [
+                f"POST /vote/{round_pk}/cases/{case_pk}/ HTTP/1.1\r\n".encode() + head + body
+                for case_pk in targets
+            ]
+        )
+    return jobs
+
+
+class Connection:
+    """A keep-alive HTTP/1.1 connection that sends prepared bytes and reads the status and
+    the body (by Content-Length) of each answer: cheaper than http.client, so that the
+    client's CPU does not crowd out the server's on a 2-core machine."""
+
+    def __init__(self, port):
+        self.port = port
+        self.sock = None
+        self.buffer = b""
+
+    def request(self, data):
+        if self.sock is None:
+            self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.buffer = b""
+        self.sock.sendall(data)
+        while b"\r\n\r\n" not in self.buffer:
+            self._read()
+        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        lines = head.split(b"\r\n")
+        status = int(lines[0].split(b" ", 2)[1])
+        length, close = 0, False
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection" and value.strip().lower() == b"close":
+                close = True
+        while len(self.buffer) < length:
+            self._read()
+        self.buffer = self.buffer[length:]
+        if close:
+            self.close()
+        return status
+
+    def _read(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed by the server")
+        self.buffer += chunk
+
+    def close(self):
+        if self.sock is not None:
+            self.sock.close()
+        self.sock = None
+
+
+def run_load(args, jobs):
+    """Every voter's requests as one job per voter; returns (accepted latencies, refused,
+    failures, wall seconds)."""
+    queue_ = queue.Queue()
+    for requests in jobs:
+        queue_.put(requests)
     accepted, refused, failed = [], [0], []
     lock = threading.Lock()
 
     def worker():
-        conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+        conn = Connection(args.port)
         while True:
             try:
-                index, key = jobs.get_nowait()
+                requests = queue_.get_nowait()
             except queue.Empty:
                 conn.close()
                 return
-            token = secrets.token_hex(16)  # an unmasked 32-character CSRF secret
-            headers = {
-                "Cookie": f"sessionid={key}; csrftoken={token}",
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Connection": "keep-alive",
-            }
-            body = urlencode({"csrfmiddlewaretoken": token})
-            # `votes` distinct cases, then one more (beyond the daily limit: must be refused)
-            targets = [cases[(index + k) % len(cases)] for k in range(args.votes + 1)]
-            for number, case_pk in enumerate(targets):
+            for number, data in enumerate(requests):
                 started = time.perf_counter()
                 try:
-                    conn.request("POST", f"/vote/{round_pk}/cases/{case_pk}/", body, headers)
-                    response = conn.getresponse()
-                    response.read()
-                    status = response.status
-                    if response.getheader("Connection", "").lower() == "close":
-                        conn.close()
+                    status = conn.request(data)
                 except OSError as error:
                     conn.close()
-                    conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
                     status = f"error {error}"
                 elapsed = time.perf_counter() - started
                 expected = 303 if number < args.votes else 409
@@ -267,13 +327,14 @@ def run_load(args, round_pk, cases, sessions):
     return accepted, refused[0], failed, time.perf_counter() - started
 
 
-def process_cpu_seconds(pid):
+def process_cpu_seconds(pid, children=True):
     """User + system CPU seconds of a process and of its (gunicorn worker) children."""
     ticks = os.sysconf("SC_CLK_TCK")
     pids = [pid]
     try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(child) for child in children]
+        if children:
+            found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            pids += [int(child) for child in found]
     except OSError:
         pass
     total = 0
@@ -284,6 +345,21 @@ def process_cpu_seconds(pid):
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / ticks
+
+
+def postgres_cpu_seconds(args):
+    """CPU seconds per PostgreSQL backend serving the benchmark's database (pid → seconds);
+    other databases on the same server (other users of the machine) are not counted."""
+    import psycopg
+
+    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as conn:
+        pids = [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [args.database]
+            )
+        ]
+    return {pid: process_cpu_seconds(pid, children=False) for pid in pids}
 
 
 def machine_busy_seconds():
@@ -350,13 +426,17 @@ def main():
     )
     try:
         wait_for(args.port, gunicorn)
+        jobs = build_requests(args, round_.pk, cases, sessions)
         app_before, busy_before = process_cpu_seconds(gunicorn.pid), machine_busy_seconds()
+        pg_before = postgres_cpu_seconds(args)
         client_before = time.process_time()
-        accepted, refused, failed, seconds = run_load(args, round_.pk, cases, sessions)
+        accepted, refused, failed, seconds = run_load(args, jobs)
         load_after = os.getloadavg()
         app_cpu = process_cpu_seconds(gunicorn.pid) - app_before
         busy = machine_busy_seconds() - busy_before
         client_cpu = time.process_time() - client_before
+        pg_after = postgres_cpu_seconds(args)
+        pg_cpu = sum(cpu - pg_before.get(pid, 0) for pid, cpu in pg_after.items())
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)
@@ -397,10 +477,14 @@ def main():
         )
     requests = len(accepted) + refused + len(failed)
     print(
-        f"CPU: gunicorn {app_cpu * 1000 / requests:.1f} ms per request, this client "
-        f"{client_cpu * 1000 / requests:.1f} ms per request; the machine was busy "
-        f"{busy:.0f} of {seconds * (os.cpu_count() or 1):.0f} core-seconds, of which gunicorn "
-        f"{app_cpu:.0f} and this client {client_cpu:.0f} (the rest: PostgreSQL, Redis and "
+        f"CPU per request: gunicorn {app_cpu * 1000 / requests:.2f} ms, PostgreSQL "
+        f"{pg_cpu * 1000 / requests:.2f} ms (its backends for this database), this client "
+        f"{client_cpu * 1000 / requests:.2f} ms"
+    )
+    print(
+        f"the machine was busy {busy:.1f} of {seconds * (os.cpu_count() or 1):.1f} "
+        f"core-seconds: gunicorn {app_cpu:.1f}, PostgreSQL {pg_cpu:.1f}, this client "
+        f"{client_cpu:.1f}, the rest {busy - app_cpu - pg_cpu - client_cpu:.1f} (Redis and "
         f"other users of the machine)"
     )
     print(
