@@ -17,12 +17,15 @@ What it does:
    from 127.0.0.1, so one /24 would otherwise be throttled, which is the point of it);
 4. each voter casts `--votes` votes (the round allows exactly that many per day) and then
    one more, which must be refused (409): `--concurrency` client threads, keep-alive
-   connections, each request a real POST with CSRF token and session cookie;
+   connections, each request a real POST with CSRF token and session cookie, prepared as
+   bytes before the clock starts and sent over a plain socket (the client's CPU would
+   otherwise crowd out the server's on 2 cores);
 5. prints accepted votes/s, p50/p99 latency of accepted votes, refused and failed requests,
    whether the stored count equals the accepted votes (0 lost, 0 double-counted) and no
    voter exceeds the limit, the machine's load average before and after, and the CPU time
-   gunicorn and the client used per request next to how busy the whole machine was (on a
-   shared machine the figure depends on what else runs).
+   per request of gunicorn, of the PostgreSQL backends serving `--database` and of the
+   client, next to how busy the whole machine was (on a shared machine the votes/s depend
+   on what else runs; bench/vote_profile.py measures one vote in process).
 """
 
 import argparse
