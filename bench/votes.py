@@ -490,6 +490,15 @@ def main():
         f"{client_cpu:.1f}, the rest {busy - app_cpu - pg_cpu - client_cpu:.1f} (Redis and "
         f"other users of the machine)"
     )
+    own = (app_cpu + pg_cpu + client_cpu) / requests
+    if own > 0:
+        ceiling = (os.cpu_count() or 1) / own
+        print(
+            f"CPU-bound ceiling (an estimate, not a measurement): the benchmark's processes used "
+            f"{own * 1000:.2f} ms of CPU per request, so the machine's cores alone would serve "
+            f"about {ceiling:.0f} requests/s = {ceiling * args.votes / (args.votes + 1):.0f} "
+            f"accepted votes/s (Redis and waiting not counted)"
+        )
     print(
         f"refused beyond the limit: {refused} of {args.voters} expected; "
         f"failed requests: {len(failed)}" + (f" (first: {failed[:3]})" if failed else "")
