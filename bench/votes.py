@@ -17,12 +17,15 @@ What it does:
    from 127.0.0.1, so one /24 would otherwise be throttled, which is the point of it);
 4. each voter casts `--votes` votes (the round allows exactly that many per day) and then
    one more, which must be refused (409): `--concurrency` client threads, keep-alive
-   connections, each request a real POST with CSRF token and session cookie;
+   connections, each request a real POST with CSRF token and session cookie, prepared as
+   bytes before the clock starts and sent over a plain socket (the client's CPU would
+   otherwise crowd out the server's on 2 cores);
 5. prints accepted votes/s, p50/p99 latency of accepted votes, refused and failed requests,
    whether the stored count equals the accepted votes (0 lost, 0 double-counted) and no
    voter exceeds the limit, the machine's load average before and after, and the CPU time
-   gunicorn and the client used per request next to how busy the whole machine was (on a
-   shared machine the figure depends on what else runs).
+   per request of gunicorn, of the PostgreSQL backends serving `--database` and of the
+   client, next to how busy the whole machine was (on a shared machine the votes/s depend
+   on what else runs; bench/vote_profile.py measures one vote in process).
 """
 
 import argparse
@@ -30,6 +33,7 @@ import http.client
 import os
 import queue
 import secrets
+import socket
 import statistics
 import subprocess
 import sys
@@ -209,44 +213,103 @@ def wait_for(port, proc, seconds=60):
     raise SystemExit("gunicorn did not start")
 
 
-def run_load(args, round_pk, cases, sessions):
-    """Every voter's votes as one job per voter; returns (accepted latencies, refused,
-    failures, wall seconds)."""
-    jobs = queue.Queue()
+def build_requests(args, round_pk, cases, sessions):
+    """Every voter's requests as bytes, built before the clock starts: `votes` POSTs to
+    distinct cases, then one more (beyond the daily limit: must be refused). Each is a real
+    form POST with the session cookie and a CSRF token (cookie and field)."""
+    jobs = []
     for index, key in enumerate(sessions):
-        jobs.put((index, key))
+        token = secrets.token_hex(16)  # an unmasked 32-character CSRF secret
+        body = urlencode({"csrfmiddlewaretoken": token}).encode()
+        head = (
+            f"Host: 127.0.0.1:{args.port}\r\n"
+            f"Cookie: sessionid={key}; csrftoken={token}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\n"
+            "User-Agent: bench-votes\r\n"
+            "Connection: keep-alive\r\n\r\n"
+        ).encode()
+        targets = [cases[(index + k) % len(cases)] for k in range(args.votes + 1)]
+        jobs.append(
+            [
+                f"POST /vote/{round_pk}/cases/{case_pk}/ HTTP/1.1\r\n".encode() + head + body
+                for case_pk in targets
+            ]
+        )
+    return jobs
+
+
+class Connection:
+    """A keep-alive HTTP/1.1 connection that sends prepared bytes and reads the status and
+    the body (by Content-Length) of each answer: cheaper than http.client, so that the
+    client's CPU does not crowd out the server's on a 2-core machine."""
+
+    def __init__(self, port):
+        self.port = port
+        self.sock = None
+        self.buffer = b""
+
+    def request(self, data):
+        if self.sock is None:
+            self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.buffer = b""
+        self.sock.sendall(data)
+        while b"\r\n\r\n" not in self.buffer:
+            self._read()
+        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        lines = head.split(b"\r\n")
+        status = int(lines[0].split(b" ", 2)[1])
+        length, close = 0, False
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection" and value.strip().lower() == b"close":
+                close = True
+        while len(self.buffer) < length:
+            self._read()
+        self.buffer = self.buffer[length:]
+        if close:
+            self.close()
+        return status
+
+    def _read(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed by the server")
+        self.buffer += chunk
+
+    def close(self):
+        if self.sock is not None:
+            self.sock.close()
+        self.sock = None
+
+
+def run_load(args, jobs):
+    """Every voter's requests as one job per voter; returns (accepted latencies, refused,
+    failures, wall seconds)."""
+    queue_ = queue.Queue()
+    for requests in jobs:
+        queue_.put(requests)
     accepted, refused, failed = [], [0], []
     lock = threading.Lock()
 
     def worker():
-        conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+        conn = Connection(args.port)
         while True:
             try:
-                index, key = jobs.get_nowait()
+                requests = queue_.get_nowait()
             except queue.Empty:
                 conn.close()
                 return
-            token = secrets.token_hex(16)  # an unmasked 32-character CSRF secret
-            headers = {
-                "Cookie": f"sessionid={key}; csrftoken={token}",
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Connection": "keep-alive",
-            }
-            body = urlencode({"csrfmiddlewaretoken": token})
-            # `votes` distinct cases, then one more (beyond the daily limit: must be refused)
-            targets = [cases[(index + k) % len(cases)] for k in range(args.votes + 1)]
-            for number, case_pk in enumerate(targets):
+            for number, data in enumerate(requests):
                 started = time.perf_counter()
                 try:
-                    conn.request("POST", f"/vote/{round_pk}/cases/{case_pk}/", body, headers)
-                    response = conn.getresponse()
-                    response.read()
-                    status = response.status
-                    if response.getheader("Connection", "").lower() == "close":
-                        conn.close()
+                    status = conn.request(data)
                 except OSError as error:
                     conn.close()
-                    conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
                     status = f"error {error}"
                 elapsed = time.perf_counter() - started
                 expected = 303 if number < args.votes else 409
@@ -267,13 +330,14 @@ def run_load(args, round_pk, cases, sessions):
     return accepted, refused[0], failed, time.perf_counter() - started
 
 
-def process_cpu_seconds(pid):
+def process_cpu_seconds(pid, children=True):
     """User + system CPU seconds of a process and of its (gunicorn worker) children."""
     ticks = os.sysconf("SC_CLK_TCK")
     pids = [pid]
     try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(child) for child in children]
+        if children:
+            found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            pids += [int(child) for child in found]
     except OSError:
         pass
     total = 0
@@ -284,6 +348,21 @@ def process_cpu_seconds(pid):
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / ticks
+
+
+def postgres_cpu_seconds(args):
+    """CPU seconds per PostgreSQL backend serving the benchmark's database (pid → seconds);
+    other databases on the same server (other users of the machine) are not counted."""
+    import psycopg
+
+    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as conn:
+        pids = [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [args.database]
+            )
+        ]
+    return {pid: process_cpu_seconds(pid, children=False) for pid in pids}
 
 
 def machine_busy_seconds():
@@ -350,13 +429,17 @@ def main():
     )
     try:
         wait_for(args.port, gunicorn)
+        jobs = build_requests(args, round_.pk, cases, sessions)
         app_before, busy_before = process_cpu_seconds(gunicorn.pid), machine_busy_seconds()
+        pg_before = postgres_cpu_seconds(args)
         client_before = time.process_time()
-        accepted, refused, failed, seconds = run_load(args, round_.pk, cases, sessions)
+        accepted, refused, failed, seconds = run_load(args, jobs)
         load_after = os.getloadavg()
         app_cpu = process_cpu_seconds(gunicorn.pid) - app_before
         busy = machine_busy_seconds() - busy_before
         client_cpu = time.process_time() - client_before
+        pg_after = postgres_cpu_seconds(args)
+        pg_cpu = sum(cpu - pg_before.get(pid, 0) for pid, cpu in pg_after.items())
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)
@@ -397,12 +480,25 @@ def main():
         )
     requests = len(accepted) + refused + len(failed)
     print(
-        f"CPU: gunicorn {app_cpu * 1000 / requests:.1f} ms per request, this client "
-        f"{client_cpu * 1000 / requests:.1f} ms per request; the machine was busy "
-        f"{busy:.0f} of {seconds * (os.cpu_count() or 1):.0f} core-seconds, of which gunicorn "
-        f"{app_cpu:.0f} and this client {client_cpu:.0f} (the rest: PostgreSQL, Redis and "
+        f"CPU per request: gunicorn {app_cpu * 1000 / requests:.2f} ms, PostgreSQL "
+        f"{pg_cpu * 1000 / requests:.2f} ms (its backends for this database), this client "
+        f"{client_cpu * 1000 / requests:.2f} ms"
+    )
+    print(
+        f"the machine was busy {busy:.1f} of {seconds * (os.cpu_count() or 1):.1f} "
+        f"core-seconds: gunicorn {app_cpu:.1f}, PostgreSQL {pg_cpu:.1f}, this client "
+        f"{client_cpu:.1f}, the rest {busy - app_cpu - pg_cpu - client_cpu:.1f} (Redis and "
         f"other users of the machine)"
     )
+    own = (app_cpu + pg_cpu + client_cpu) / requests
+    if own > 0:
+        ceiling = (os.cpu_count() or 1) / own
+        print(
+            f"CPU-bound ceiling (an estimate, not a measurement): the benchmark's processes used "
+            f"{own * 1000:.2f} ms of CPU per request, so the machine's cores alone would serve "
+            f"about {ceiling:.0f} requests/s = {ceiling * args.votes / (args.votes + 1):.0f} "
+            f"accepted votes/s (Redis and waiting not counted)"
+        )
     print(
         f"refused beyond the limit: {refused} of {args.voters} expected; "
         f"failed requests: {len(failed)}" + (f" (first: {failed[:3]})" if failed else "")

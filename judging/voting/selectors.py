@@ -4,7 +4,6 @@ result, the organiser's anomaly report."""
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import NamedTuple
 
 from django.db.models import Count, F, Prefetch, Q
 from django.db.models.functions import TruncMinute
@@ -93,43 +92,12 @@ def ballot_entries(round_):
     )
 
 
-class VoteTarget(NamedTuple):
-    round_id: int
-    case_id: int
-    case_title: str
-    kind: str
-    status: str
-    opens_at: object
-    closes_at: object
-    votes_per_day: int
-    votes_per_case: int
-
-
-def vote_target(round_pk, case_pk):
-    """What casting a vote needs — the round's period and limits and the case's title — for
-    a case on the ballot of a public-vote round, in one plain query (the hot path of a vote
-    day: no model instances, no default ordering). None if the case is not on the ballot."""
-    row = (
-        RoundEntry.objects.filter(
-            round_id=round_pk, case_id=case_pk, round__kind=RoundKind.PUBLIC_VOTE
-        )
-        .order_by()
-        .values_list(
-            "round_id",
-            "case_id",
-            "case__title",
-            "round__kind",
-            "round__status",
-            "round__opens_at",
-            "round__closes_at",
-            "round__public_vote__votes_per_day",
-            "round__public_vote__votes_per_case",
-        )[:1]
-    )
-    row = next(iter(row), None)
-    if row is None or row[-1] is None:
-        return None
-    return VoteTarget(*row)
+def on_ballot(round_pk, case_pk):
+    """Whether the case is on the ballot of a public-vote round (a vote for it may be
+    refused for other reasons: `services.vote_cast`)."""
+    return RoundEntry.objects.filter(
+        round_id=round_pk, case_id=case_pk, round__kind=RoundKind.PUBLIC_VOTE
+    ).exists()
 
 
 def ballot_entry(round_, case_pk):

@@ -132,7 +132,67 @@ def test_vote_beyond_the_limit_is_refused_with_the_reason(client):
     client.post(url, captcha_answer(client.get(url).content.decode()))
     response = client.post(url, captcha_answer(client.get(url).content.decode()))
     assert response.status_code == 409
-    assert "每人每天每个案例最多 1 票" in response.content.decode()
+    html = response.content.decode()
+    assert "每人每天每个案例最多 1 票" in html
+    assert f'href="{_ballot(round_)}">返回网络投票</a>' in html
+    assert f'href="{url}">查看该案例</a>' in html
+    assert PublicVote.objects.count() == 1
+
+
+def test_vote_refusals_name_their_reason(client, settings):
+    settings.PUBLIC_VOTE_CAPTCHA = False
+    round_, cases, _ = make_vote_scenario()
+    other_round, other_cases, _ = make_vote_scenario()
+    voter = make_voter()
+    login_voter(client, voter)
+    # a case of another round's ballot is not on this one
+    assert client.post(_case_url(round_, other_cases[0])).status_code == 404
+    # the voter's record is gone (the session outlived it)
+    gone = make_voter("gone@example.org")
+    login_voter(client, gone)
+    gone.delete()
+    response = client.post(_case_url(round_, cases[0]))
+    assert response.status_code == 409
+    assert "请重新验证电子邮箱或手机号码" in response.content.decode()
+    # the period is over
+    login_voter(client, voter)
+    round_.closes_at = timezone.now()
+    round_.save(update_fields=["closes_at"])
+    response = client.post(_case_url(round_, cases[0]))
+    assert response.status_code == 409
+    assert "该投票不在投票时间内" in response.content.decode()
+    assert PublicVote.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)  # as in production: no test transaction around it
+@pytest.mark.parametrize("captcha", [False, True])
+def test_vote_post_query_count(client, settings, django_assert_num_queries, captcha):
+    settings.PUBLIC_VOTE_CAPTCHA = captcha
+    settings.PUBLIC_VOTE_RATE_IP = settings.PUBLIC_VOTE_RATE_NETWORK = "100/m"
+    round_, cases, _ = make_vote_scenario(votes_per_day=1)
+    login_voter(client, make_voter())
+
+    def form(url):
+        return captcha_answer(client.get(url).content.decode()) if captcha else {}
+
+    # The session (database engine in the tests; Redis in front in production), then the
+    # vote as one INSERT … SELECT, in autocommit: no transaction, no other read. The CAPTCHA
+    # adds django-simple-captcha's five: expired challenges deleted (in a transaction), the
+    # challenge read and deleted.
+    url = _case_url(round_, cases[0])
+    data = form(url)
+    with django_assert_num_queries(2 + 5 * captcha) as queries:
+        response = client.post(url, data)
+    assert response.status_code == 303
+    assert queries.captured_queries[-1]["sql"].lstrip().startswith("INSERT INTO judging_publicvote")
+    assert PublicVote.objects.get().case_id == cases[0].pk
+    # A refused vote (beyond the daily limit): the INSERT inserts nothing, one query reads why.
+    url = _case_url(round_, cases[1])
+    data = form(url)
+    with django_assert_num_queries(3 + 5 * captcha):
+        response = client.post(url, data)
+    assert response.status_code == 409
+    assert "您今天的 1 票已经投完" in response.content.decode()
     assert PublicVote.objects.count() == 1
 
 
