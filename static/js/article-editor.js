@@ -1,5 +1,63 @@
-// The configurable preset of django-prose-editor 0.28.0 (static/django_prose_editor/
-// configurable.js), importing the editor by a relative path instead of the bare name an
-// inline <script type="importmap"> would map: an inline import map is an inline script,
-// which the strict CSP (script-src 'self') blocks. Regenerate when upgrading the package.
-import*as e from"../django_prose_editor/editor.js";function t(e,t,r,n,o,i,l){try{var u=e[i](l),a=u.value}catch(e){r(e);return}u.done?t(a):Promise.resolve(a).then(n,o)}function r(e){return function(){var r=this,n=arguments;return new Promise(function(o,i){var l=e.apply(r,n);function u(e){t(l,o,i,u,a,"next",e)}function a(e){t(l,o,i,u,a,"throw",e)}u(void 0)})}}let n="data-django-prose-editor-configurable",o=function(e){for(var t=1;t<arguments.length;t++){var r=null!=arguments[t]?arguments[t]:{},n=Object.keys(r);"function"==typeof Object.getOwnPropertySymbols&&(n=n.concat(Object.getOwnPropertySymbols(r).filter(function(e){return Object.getOwnPropertyDescriptor(r,e).enumerable}))),n.forEach(function(t){var n;n=r[t],t in e?Object.defineProperty(e,t,{value:n,enumerable:!0,configurable:!0,writable:!0}):e[t]=n})}return e}({},e),i=new Map,l=new WeakMap;function u(t,a=null){if(l.has(t))return l.get(t);let c=(function(t,l=null){return r(function*(){var u,a;if(t.closest(".prose-editor"))return null;(null==(u=(l=l||JSON.parse(t.getAttribute(n)||"{}")).js_modules)?void 0:u.length)&&(yield(a=l.js_modules,r(function*(){if(!(null==a?void 0:a.length))return;let e=a.map(e=>{if(i.has(e))return i.get(e);let t=import(e).then(e=>{Object.assign(o,e)}).catch(t=>{console.error(`Error loading extension module from ${e}:`,t),i.delete(e)});return i.set(e,t),t});yield Promise.all(e)})()));let c=[];for(let[e,t]of Object.entries(l.extensions)){let r=o[e];r&&("object"==typeof t?c.push(r.configure(t)):c.push(r))}return(0,e.createTextareaEditor)(t,c)})()})(t,a).then(e=>{if(e){let r=new CustomEvent("prose-editor:ready",{detail:{editor:e,textarea:t},bubbles:!0});t.dispatchEvent(r)}return l.delete(t),e}).catch(e=>(console.error("Error initializing prose editor:",e),l.delete(t),null));return l.set(t,c),c}(0,e.initializeEditors)(u,`[${n}]`);export{u as createEditor};
+// The article editor (django-prose-editor 0.28, Tiptap/ProseMirror), started by our own code
+// instead of the package's presets, for the strict CSP (script-src 'self'; style-src 'self'):
+// - the package's widget maps the bare name "django-prose-editor/editor" with an inline
+//   <script type="importmap">, an inline script the policy refuses: we import the editor by a
+//   relative path;
+// - the package's createTextareaEditor() builds a Tiptap Editor with its default
+//   `injectCSS: true`, which appends a <style data-tiptap-style> to <head>, an inline style the
+//   policy refuses. We build the Editor ourselves with `injectCSS: false` and ship those base
+//   rules as static/css/tiptap-core.css (loaded by judging/content/widgets.py).
+// Otherwise the same as the package's src/configurable.js and src/editor.js
+// (createTextareaEditor): re-read them when upgrading the package.
+import * as editorModule from "../django_prose_editor/editor.js"
+
+const { Editor, crel, initializeEditors } = editorModule
+const MARKER = "data-django-prose-editor-configurable"
+
+// Tiptap serialises an empty document as "<p></p>": store an empty string instead.
+function actuallyEmpty(html) {
+  return /^<(\w+)(\s[^>]*)?><\/\1>$/i.test(html) ? "" : html
+}
+
+function extensionsFrom(config) {
+  const extensions = []
+  for (const [name, options] of Object.entries(config.extensions || {})) {
+    const extension = editorModule[name]
+    if (!extension) continue
+    extensions.push(typeof options === "object" ? extension.configure(options) : extension)
+  }
+  return extensions
+}
+
+function createEditor(textarea) {
+  if (textarea.closest(".prose-editor")) return null
+  const config = JSON.parse(textarea.getAttribute(MARKER) || "{}")
+  const disabled = textarea.hasAttribute("disabled")
+  const element = crel("div", { className: `prose-editor ${disabled ? "disabled" : ""}` })
+  textarea.before(element)
+  element.append(textarea)
+  const editor = new Editor({
+    element,
+    editable: !disabled,
+    extensions: extensionsFrom(config),
+    content: textarea.value,
+    injectCSS: false,
+    onUpdate({ editor }) {
+      textarea.value = actuallyEmpty(editor.getHTML())
+      textarea.dispatchEvent(new Event("input", { bubbles: true }))
+    },
+    onDestroy() {
+      element.before(textarea)
+      element.remove()
+    },
+  })
+  textarea.dispatchEvent(
+    new CustomEvent("prose-editor:ready", { detail: { editor, textarea }, bubbles: true }),
+  )
+  return editor
+}
+
+// Every textarea of the widget on the page, and those of inline formsets added later.
+initializeEditors(createEditor, `[${MARKER}]`)
+
+export { createEditor }
