@@ -14,7 +14,6 @@ of a role is checked here as soon as it has its rule."""
 import re
 
 import pytest
-from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -56,15 +55,20 @@ window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', (event) => {
   window.__cspViolations.push(
     `${event.violatedDirective} blocked ${event.blockedURI || '(inline)'}`
-    + ` at ${event.sourceFile || event.documentURI}:${event.lineNumber}`
+    + ` at ${event.sourceFile || event.documentURI}:${event.lineNumber}:${event.columnNumber}`
     + (event.sample ? ` "${event.sample}"` : ''));
 }, true);
 """
 
+# What Word puts on the clipboard: a <style> of its own, style="" everywhere, a file:/// image.
 WORD_HTML = (
-    '<html xmlns:o="urn:schemas-microsoft-com:office:office"><body>'
+    '<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><meta charset=utf-8>'
+    '<link rel=File-List href="file:///C:/Users/a/AppData/Local/Temp/msohtmlclip1/filelist.xml">'
+    "<style><!-- p.MsoNormal {margin:0cm; font-family:等线;} --></style></head><body>"
     '<h1 style="font-family:黑体">关于开展案例征集的通知</h1>'
     '<p class=MsoNormal><span style="font-family:仿宋;color:red"><b>各有关单位:</b></span></p>'
+    "<p class=MsoNormal><span style='font-weight:bold;font-family:仿宋'>截止时间</span>为月底。"
+    '<img width=20 height=20 src="file:///C:/Users/a/AppData/Local/Temp/clip_image001.png"></p>'
     "<ol><li class=MsoListParagraph>申报材料</li><li>推荐意见</li></ol>"
     '<table class=MsoTableGrid border=1><tr><td style="width:3cm"><b>类别</b></td>'
     "<td>名额</td></tr><tr><td>政府治理</td><td>10</td></tr></table></body></html>"
@@ -197,14 +201,23 @@ def test_unit_member_pages_and_case_form_raise_no_csp_violation(page, world):
     watch.check("login → portal")
     for path in role_pages(world, "member"):
         watch.visit(path)
-    # The case form with its scripts: live character counters and the formset's add button.
+    # The case form in its two steps: category and title, then the full form with its scripts
+    # (live character counters, the formsets' add buttons), typed into.
     watch.visit(reverse("portal:case-create", kwargs=url_kwargs("portal:case-create", world)))
-    page.get_by_role("textbox").first.fill("数字政府改革建设案例")
-    add_buttons = page.locator("[data-formset-add]")
-    if add_buttons.count():
-        add_buttons.first.click()
-    page.locator("textarea").first.fill("案例简介" * 30)
-    watch.check("case form (typed)")
+    category = world["open_edition"].categories.first()
+    page.get_by_label("案例类别").select_option(label=category.name)
+    page.get_by_label("案例名称").fill("数字政府改革建设案例")
+    page.get_by_role("button", name="创建案例草稿").click()
+    page.wait_for_url(re.compile(r"/portal/cases/\d+/"))
+    page.wait_for_load_state("networkidle")
+    watch.check("case form (full)")
+    assert page.locator("textarea").count() >= 3, page.url
+    for textarea in page.locator("textarea").all()[:3]:
+        textarea.fill("案例简介" * 30)
+    for button in page.locator("[data-formset-add]").all():
+        if button.is_visible() and button.is_enabled():
+            button.click()
+    watch.check("case form (typed, rows added)")
     assert_clean(watch, at_least=8)
 
 
@@ -215,6 +228,9 @@ def test_judge_workspace_and_score_form_raise_no_csp_violation(page, world, role
     watch.check("login → workspace")
     for path in role_pages(world, role):
         watch.visit(path)
+    if role != "judge":
+        assert_clean(watch, at_least=4)
+        return
     # The score form: type a score and a comment, as the workspace's script watches them.
     watch.visit(reverse("judging:case-detail", kwargs=url_kwargs("judging:case-detail", world)))
     page.get_by_role("spinbutton").first.fill("8")
@@ -224,24 +240,28 @@ def test_judge_workspace_and_score_form_raise_no_csp_violation(page, world, role
 
 
 def _admin_pages(world, user):
-    """The back office as the organiser sees it: the index and app indexes, every change list
-    and add form it may open, a change form of every model with a row in the world, and the
-    custom pages (import/export, award workflow, results, round control)."""
-    paths = ["/admin/", *(f"/admin/{app}/" for app in ("auth", "axes", "cases", "judging"))]
-    for model in admin.site._registry:
+    """The back office as the organiser sees it: the index and the indexes of its apps, every
+    change list it may view, a change form of every such model with a row in the world, and
+    the custom pages (import/export, award workflow, results, round control). Then the add
+    forms of the models it may add to, which a read-only admin still refuses (403)."""
+    registry = admin.site._registry
+    app_labels = sorted(
+        {m._meta.app_label for m in registry if user.has_module_perms(m._meta.app_label)}
+    )
+    pages = ["/admin/", *(f"/admin/{app}/" for app in app_labels)]
+    add_forms = []
+    for model in registry:
         opts = model._meta
         base = f"/admin/{opts.app_label}/{opts.model_name}/"
         if user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
-            paths.append(base)
+            pages.append(base)
             obj = model._default_manager.order_by("pk").first()
             if obj is not None:
-                paths.append(f"{base}{obj.pk}/change/")
-        if user.has_perm(f"{opts.app_label}.add_{opts.model_name}") and opts.model_name not in {
-            "auditentry",
-        }:
-            paths.append(f"{base}add/")
+                pages.append(f"{base}{obj.pk}/change/")
+        if user.has_perm(f"{opts.app_label}.add_{opts.model_name}"):
+            add_forms.append(f"{base}add/")
     round_pk, edition = world["round"].pk, world["published"]
-    paths += [
+    pages += [
         "/admin/cases/case/import/",
         "/admin/cases/case/export/",
         "/admin/cases/unit/import/",
@@ -249,7 +269,6 @@ def _admin_pages(world, user):
         "/admin/judging/judge/import/",
         "/admin/judging/award/export/",
         "/admin/judging/award/workflow/",
-        f"/admin/judging/award/workflow/{edition.pk}/publish/",
         f"/admin/judging/award/{world['award'].pk}/amend/",
         "/admin/judging/article/draft-from-data/",
         "/admin/judging/roundentry/results/",
@@ -260,11 +279,10 @@ def _admin_pages(world, user):
         f"/admin/judging/round/{round_pk}/progress/judges/",
         f"/admin/judging/round/{round_pk}/progress/cases/",
         f"/admin/judging/round/{round_pk}/conflicts/",
-        f"/admin/judging/round/{round_pk}/assign/",
         f"/admin/judging/publicvote/report/{world['vote_round'].pk}/",
         f"/admin/cases/edition/{edition.pk}/clone/",
     ]
-    return paths
+    return pages, add_forms
 
 
 def test_back_office_raises_no_csp_violation(page, world):
@@ -273,20 +291,24 @@ def test_back_office_raises_no_csp_violation(page, world):
     watch.visit("/admin/login/")
     log_in(page, organiser, at="/admin/login/")
     watch.check("admin login → index")
-    skipped = []
-    for path in _admin_pages(world, organiser):
+    pages, add_forms = _admin_pages(world, organiser)
+    for path in pages:
+        watch.visit(path)
+    refused = []
+    for path in add_forms:
         response = page.goto(path)
-        if response.status != 200:
-            skipped.append((path, response.status))
+        if response.status == 403:  # a read-only admin (audit trail, versions, files)
+            refused.append(path)
             continue
+        assert response.status == 200, path
         page.wait_for_load_state("networkidle")
         watch.check(path, response)
-    # Change lists with and without an action bar were both among them.
+    # Change lists with an action bar and without (read-only admins) were both among them.
     assert "/admin/cases/case/" in watch.visited and "/admin/cases/auditentry/" in watch.visited
     for path in role_pages(world, "organiser"):
         watch.visit(path)
-    assert_clean(watch, at_least=80)
-    assert len(skipped) <= 10, skipped
+    assert_clean(watch, at_least=100)
+    assert len(refused) < len(add_forms) / 2, refused
 
 
 def test_article_editor_edits_under_the_policy(page, world):
@@ -301,30 +323,61 @@ def test_article_editor_edits_under_the_policy(page, world):
     page.get_by_label("网址标识").fill("csp-editor")
     editor = page.locator(".tiptap.ProseMirror")
     expect(editor).to_be_visible()
+
+    def menu(title):
+        return page.locator(f".prose-menubar [title='{title}']")
+
     # Tiptap's base rules come from our static file, not from an injected <style>.
     assert page.locator("style").count() == 0
     assert editor.evaluate("e => getComputedStyle(e).whiteSpace") in {"break-spaces", "pre-wrap"}
-    # Typing with the editor's input rules: a heading, a bullet list, an ordered list.
+    # Typing, with the editor's dialog, input rules and menu: a link, a heading, a bullet
+    # list, an ordered list.
     editor.click()
+    page.keyboard.type("详见官网")
+    page.keyboard.press("Shift+Home")
+    menu("insert link").click()
+    page.get_by_label("URL").fill("https://example.org/call")
+    page.locator("dialog[open] button[type=submit]").first.click()
+    expect(editor.locator("a[href='https://example.org/call']")).to_have_text("详见官网")
+    editor.press("ArrowRight")
+    page.keyboard.press("Enter")
     page.keyboard.type("## 申报要求\n")
     page.keyboard.type("- 材料真实\n材料完整\n\n")
-    page.keyboard.type("1. 填写申报书\n")
+    menu("ordered list").click()
+    page.keyboard.type("填写申报书\n\n")
     expect(editor.locator("h2")).to_have_text("申报要求")
     expect(editor.locator("ul > li")).to_have_count(2)
     expect(editor.locator("ol > li")).to_have_count(1)
-    watch.check("editor (typed)")
-    # Pasting from Word keeps the heading, the list and the table.
-    page.keyboard.press("Control+End")
-    page.evaluate(PASTE, [WORD_HTML])
-    expect(editor.locator("table")).to_be_visible()
+    watch.check("editor (typed, link and list from the menu)")
+    # Pasting from Word keeps the heading (标题 1, an <h1>, becomes the editor's first level),
+    # the list and the table, and drops the styling; an image of ours pasted along stays.
+    image = f'<p><img src="/site/images/{world["article_image"].pk}/" alt="示意图"></p>'
+    word = WORD_HTML.replace("<body>", "<body>" + image)
+    word = word.replace("</body>", "<p>附件见下</p></body>")
+    page.evaluate(PASTE, [word])
+    expect(editor.locator("h2")).to_have_count(2)
+    expect(editor.locator("table")).to_have_count(1)
+    expect(editor.locator("img[alt='示意图']")).to_have_count(1)
     watch.check("editor (pasted from Word)")
+    # A table from the menu, typed into.
+    menu("Insert table").click()
+    page.locator("dialog[open] button[type=submit]").first.click()
+    expect(editor.locator("table")).to_have_count(2)
+    page.keyboard.type("类别")
+    expect(editor.locator("table").last.locator("td, th").first).to_have_text("类别")
+    watch.check("editor (table from the menu)")
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("成功")
     watch.check("article saved")
     body = Article.objects.get(slug="csp-editor").body
     assert "<h2>申报要求</h2>" in body
-    assert "<li><p>材料真实</p></li><li><p>材料完整</p></li>" in body
-    assert "<strong>各有关单位:</strong>" in body and "<table>" in body
+    assert "<ul><li><p>材料真实</p></li><li><p>材料完整</p></li></ul>" in body
+    assert "<li><p>填写申报书</p></li></ol>" in body
+    assert re.search(r"<a href=\"https://example.org/call\"[^>]*>详见官网</a>", body), body
+    assert "<h2>关于开展案例征集的通知</h2>" in body, body
+    assert "<strong>各有关单位:</strong>" in body and body.count("<table>") == 2
+    assert "<strong>截止时间</strong>为月底。" in body and "file:" not in body
+    assert f'src="/site/images/{world["article_image"].pk}/"' in body
     assert "style" not in body and "仿宋" not in body
     assert_clean(watch, at_least=4)
 
