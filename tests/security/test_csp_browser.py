@@ -432,3 +432,31 @@ def test_second_factor_pages_raise_no_csp_violation(page, world, settings):
     page.wait_for_url(re.compile(r"/admin/$"))
     watch.check("admin index after the backup code")
     assert_clean(watch, at_least=5)
+
+
+def test_import_preview_and_confirmation_raise_no_csp_violation(page, world, tmp_path):
+    """The two steps of a back-office import: upload (one good file, one with an error
+    line), preview, confirm."""
+    from cases.models import Unit
+    from tests.cases.test_import_export import UNIT_HEADERS, xlsx_upload
+
+    watch = CspWatch(page)
+    log_in(page, world.users["organiser"], at="/admin/login/")
+    for name, rows in [
+        ("bad.xlsx", [["", "党政机关", "市州", "", "", ""]]),
+        ("good.xlsx", [["潮州市人民政府", "党政机关", "市州", "", "", ""]]),
+    ]:
+        path = tmp_path / name
+        path.write_bytes(xlsx_upload(UNIT_HEADERS, rows).read())
+        watch.visit("/admin/cases/unit/import/")
+        page.locator("input[type=file]").set_input_files(str(path))
+        page.locator("select[name=format]").select_option(label="xlsx")
+        page.locator("form input[type=submit], form button[type=submit]").last.click()
+        page.wait_for_load_state("networkidle")
+        watch.check(f"unit import preview ({name})")
+    page.locator("input[name=import_file_name]").wait_for(state="attached")
+    page.locator("form input[type=submit], form button[type=submit]").last.click()
+    page.wait_for_load_state("networkidle")
+    watch.check("unit import confirmed")
+    assert Unit.objects.filter(name="潮州市人民政府").exists()
+    assert_clean(watch, at_least=5)

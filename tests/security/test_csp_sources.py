@@ -150,3 +150,19 @@ def test_the_script_scan_finds_each_kind(code, what):
         pattern.search('let style = ""; el.style.width = "1px"; el.onclick = go')
         for pattern in IN_SCRIPTS.values()
     )
+
+
+@pytest.mark.django_db
+def test_the_import_preview_shows_its_changes_without_inline_styles(client):
+    """django-import-export's preview marks each change with diff_match_patch, which writes
+    `<ins style="background:…">`; ours writes bare <ins>/<del>, escaped, coloured by CSS."""
+    from tests.cases.test_import_export import UNIT_HEADERS, admin_import, xlsx_upload
+    from tests.factories import make_organiser
+
+    client.force_login(make_organiser())
+    upload = xlsx_upload(UNIT_HEADERS, [["<b>潮州</b>市人民政府", "党政机关", "市州", "", "", ""]])
+    html = admin_import(client, "unit", upload).content.decode()
+    assert "<ins>&lt;b&gt;潮州&lt;/b&gt;市人民政府</ins>" in html
+    assert re.search(r"<(ins|del|td|tr)\b[^>]*\sstyle=", html) is None
+    assert " style=" not in html
+    assert "/static/css/admin-import-export.css" in html
