@@ -460,3 +460,29 @@ def test_import_preview_and_confirmation_raise_no_csp_violation(page, world, tmp
     watch.check("unit import confirmed")
     assert Unit.objects.filter(name="潮州市人民政府").exists()
     assert_clean(watch, at_least=5)
+
+
+def test_admin_widgets_in_use_raise_no_csp_violation(page, world):
+    """What a change-form page only runs on use: the autocomplete (select2) dropdown, the
+    date picker's calendar and the inline formsets' "add another" rows."""
+    watch = CspWatch(page)
+    log_in(page, world.users["organiser"], at="/admin/login/")
+    unit = world["winner_unit"]
+    watch.visit(f"/admin/cases/unit/{unit.pk}/change/")
+    page.locator(".select2-selection").first.click()
+    page.locator(".select2-search__field").fill("广东")
+    expect(page.locator(".select2-results__option").first).to_contain_text("广东")
+    watch.check("unit form: autocomplete dropdown")
+    watch.visit(f"/admin/cases/edition/{world['open_edition'].pk}/change/")
+    page.locator(".datetimeshortcuts a[id^='calendarlink']").first.click()
+    expect(page.locator(".calendarbox").first).to_be_visible()
+    watch.check("edition form: calendar")
+    add_rows = page.locator(".add-row a")
+    expect(add_rows.first).to_be_visible()
+    for index in range(add_rows.count()):
+        add_rows.nth(index).click()
+    watch.check("edition form: inline rows added")
+    watch.visit("/admin/judging/article/add/")
+    page.locator(".add-row a").first.click()
+    watch.check("article form: attachment row added")
+    assert_clean(watch, at_least=5)
