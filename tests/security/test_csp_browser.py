@@ -187,6 +187,14 @@ def test_public_pages_raise_no_csp_violation(page, world):
     ]:
         watch.visit(path)
     watch.visit("/no-such-page/", expect_status=404)
+    # A failed log-in, with its error message.
+    watch.visit(reverse("login"))
+    page.get_by_label("电子邮箱").fill(world.users["member"].email)
+    page.get_by_label("密码").fill("not-the-password")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("networkidle")
+    assert "/login/" in page.url
+    watch.check("login (failed)")
     # The registration and password-reset forms, with their captcha, submitted empty.
     watch.visit(reverse("register"))
     page.get_by_role("button", name=re.compile("注册")).click()
