@@ -1,6 +1,8 @@
 """The article editor: django-prose-editor (ProseMirror/Tiptap, assets shipped in the
-package) with the extensions our sanitiser allows, loaded without the package's inline
-import map so it runs under `script-src 'self'; style-src 'self'`."""
+package) with the extensions our sanitiser allows, started by static/js/article-editor.js
+without the package's inline import map and without Tiptap's injected <style>, so it runs
+under `script-src 'self'; style-src 'self'` with no violation; Tiptap's base rules come from
+static/css/tiptap-core.css instead."""
 
 from django import forms
 from django_prose_editor.widgets import ProseEditorWidget
@@ -36,6 +38,7 @@ class ArticleEditorWidget(ProseEditorWidget):
         return forms.Media(
             css={
                 "all": [
+                    "css/tiptap-core.css",
                     "django_prose_editor/material-icons.css",
                     "django_prose_editor/editor.css",
                     "django_prose_editor/overrides.css",
