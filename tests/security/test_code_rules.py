@@ -195,6 +195,10 @@ TEMPLATE_UNSAFE_ALLOWED = {
     ),
 }
 MARK_SAFE_ALLOWED = {
+    ("cases/resources/base.py", "StyleFreeDiff"): (
+        "The import preview's diff: a constant line-break marker (SafeString) joined by "
+        "format_html_join, which escapes every piece of the compared text."
+    ),
     ("judging/templatetags/content_html.py", "sanitized"): (
         "An article body, passed through judging.content.sanitize (nh3, an allow-list of tags "
         "and attributes; scripts, event handlers and javascript: URLs are removed)."

@@ -37,6 +37,7 @@ NOT_PAGES = {
     "judging:attachment-download",
     "judging:certificate-download",
     "judging:evidence-download",
+    "my-data-export",
     "portal:attachment-download",
     "portal:case-receipt-pdf",
     "voting:case-image",
