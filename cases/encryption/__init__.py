@@ -70,17 +70,5 @@ def unseal(value):
         ) from error
 
 
-def reseal(value):
-    """A stored value encrypted with the first (newest) key: plain text is encrypted, a value
-    under an older key is re-encrypted. Returns the value unchanged when encryption is off."""
-    current = cipher()
-    if current is None or not value:
-        return value
-    if is_sealed(value):
-        token = value[len(PREFIX) :].encode("ascii")
-        return PREFIX + current.rotate(token).decode("ascii")
-    return seal(value)
-
-
 def new_key():
     return Fernet.generate_key().decode("ascii")

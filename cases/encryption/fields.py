@@ -1,7 +1,5 @@
 """Model fields whose values are encrypted at rest by `cases.encryption` when keys are set."""
 
-from django import forms
-from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from . import seal, unseal
@@ -13,34 +11,18 @@ STORED_MAX_LENGTH = 255
 
 class EncryptedCharField(models.CharField):
     """A CharField stored encrypted. `max_length` is the length of the plain value (forms and
-    validation use it); the column is wider for the token. Lookups other than `isnull` and
-    the empty string cannot match an encrypted value (each encryption differs), so such
-    fields are not searched or filtered on."""
+    validation use it, as for any CharField); only the column is wider, for the token.
+    Lookups other than `isnull` and the empty string cannot match an encrypted value (each
+    encryption differs), so such fields are not searched or filtered on."""
 
-    def __init__(self, *args, max_length=40, **kwargs):
-        self.plain_max_length = max_length
-        super().__init__(*args, max_length=STORED_MAX_LENGTH, **kwargs)
-        # CharField adds a MaxLengthValidator for the column; validate the plain value.
-        self.validators[:] = [
-            v for v in self.validators if getattr(v, "limit_value", None) != STORED_MAX_LENGTH
-        ]
-        self.validators.append(MaxLengthValidator(self.plain_max_length))
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs["max_length"] = self.plain_max_length
-        return name, path, args, kwargs
+    def db_type(self, connection):
+        return models.CharField(max_length=STORED_MAX_LENGTH).db_type(connection)
 
     def from_db_value(self, value, expression, connection):
         return unseal(value)
 
     def get_prep_value(self, value):
         return seal(super().get_prep_value(value))
-
-    def formfield(self, **kwargs):
-        defaults = {"max_length": self.plain_max_length, "form_class": forms.CharField}
-        defaults.update(kwargs)
-        return super().formfield(**defaults)
 
 
 class SealedJSONField(models.JSONField):

@@ -15,13 +15,21 @@ BATCH = 500
 
 @dataclass
 class FieldCount:
+    """`sealed` is None for a SealedJSONField: its rows hold encrypted values inside JSON,
+    which a column-level count cannot tell apart (`encrypt_fields` rewrites them all)."""
+
     label: str
     rows: int
-    sealed: int
+    sealed: int | None
 
     @property
     def plain(self):
-        return self.rows - self.sealed
+        return 0 if self.sealed is None else self.rows - self.sealed
+
+    def __str__(self):
+        if self.sealed is None:
+            return f"{self.label}: {self.rows} rows"
+        return f"{self.label}: {self.rows} values, {self.sealed} encrypted, {self.plain} plain"
 
 
 def encrypted_fields():
@@ -39,7 +47,7 @@ def count(model, field):
     from the column as text, not through the field, which would decrypt them)."""
     label = f"{model._meta.label}.{field.name}"
     if isinstance(field, SealedJSONField):
-        return FieldCount(label, model._default_manager.count(), 0)
+        return FieldCount(label, model._default_manager.count(), None)
     stored = model._default_manager.exclude(**{field.name: ""}).annotate(
         head=Substr(field.name, 1, len(PREFIX), output_field=models.CharField())
     )

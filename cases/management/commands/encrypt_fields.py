@@ -23,17 +23,10 @@ class Command(BaseCommand):
             return
         fields = encrypted_fields()
         if check:
-            plain_left = 0
-            for model, field in fields:
-                counted = count(model, field)
-                if counted.label.endswith("CaseVersion.data"):
-                    self.stdout.write(f"{counted.label}: {counted.rows} versions")
-                    continue
-                plain_left += counted.plain
-                self.stdout.write(
-                    f"{counted.label}: {counted.rows} values, {counted.sealed} encrypted, "
-                    f"{counted.plain} plain"
-                )
+            counts = [count(model, field) for model, field in fields]
+            for counted in counts:
+                self.stdout.write(str(counted))
+            plain_left = sum(counted.plain for counted in counts)
             if cipher() is not None and plain_left:
                 raise CommandError(f"{plain_left} values are not encrypted", returncode=1)
             return
