@@ -97,28 +97,26 @@ def with_status_labels(assignments):
     return assignments
 
 
+# What the judging page shows of a case besides the case row.
+MATERIALS = (
+    LEAD_UNITS,
+    "media_coverage",
+    Prefetch("attachments", queryset=Attachment.objects.order_by("kind", "pk")),
+)
+
+
 def case_with_materials(case_pk):
     """A case with everything its judging page shows, in a bounded number of queries."""
     return (
         Case.objects.select_related("category", "submitting_unit", "edition")
-        .prefetch_related(
-            LEAD_UNITS,
-            "media_coverage",
-            Prefetch("attachments", queryset=Attachment.objects.order_by("kind", "pk")),
-        )
+        .prefetch_related(*MATERIALS)
         .get(pk=case_pk)
     )
 
 
 def load_materials(case):
-    """What the judging page shows of a case already loaded (`case_with_materials` without
-    reading the case again): lead units, media coverage, attachments."""
-    prefetch_related_objects(
-        [case],
-        LEAD_UNITS,
-        "media_coverage",
-        Prefetch("attachments", queryset=Attachment.objects.order_by("kind", "pk")),
-    )
+    """`case_with_materials` for a case already loaded (with the judge's assignment)."""
+    prefetch_related_objects([case], *MATERIALS)
     return case
 
 
@@ -133,14 +131,6 @@ def review_with_scores(assignment):
         return None
     prefetch_related_objects([review], SCORES)
     return review
-
-
-def review_of(assignment):
-    return (
-        Review.objects.filter(assignment=assignment).prefetch_related(SCORES).first()
-        if assignment
-        else None
-    )
 
 
 def verification_of(assignment):
