@@ -2,8 +2,7 @@
 (the organisers' everyday format) or csv. The anonymised variant names judges J1, J2… in the
 order of their ids, so the same judge has the same label in every export of the round.
 
-Text that a spreadsheet would run as a formula (starting with = + - @) is written as text in
-xlsx, and prefixed with an apostrophe in csv (OWASP's CSV-injection advice).
+Text that a spreadsheet would run as a formula is written as text (`cases.spreadsheets`).
 """
 
 import csv
@@ -12,14 +11,13 @@ import io
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+
+from cases.spreadsheets import csv_value, xlsx_value
 
 from .models import Review, ReviewStatus
 from .selectors.ranking import round_criteria, submitted_reviews
 from .selectors.ranking_table import ranking_table
 from .tabulation import to_decimal
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def plain(number):
@@ -123,15 +121,6 @@ def ranking_export_table(round_):
     return header, rows
 
 
-def _xlsx_cell(sheet, value):
-    """The value itself, or a text cell when openpyxl would take it for a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
 def round_xlsx(round_, *, anonymous=False):
     """Workbook bytes with two sheets: 排名 (the ranking) and 评分明细 (every review)."""
     workbook = Workbook(write_only=True)
@@ -140,20 +129,12 @@ def round_xlsx(round_, *, anonymous=False):
         (_("评分明细"), review_table(round_, anonymous=anonymous)),
     ):
         sheet = workbook.create_sheet(title=title)
-        sheet.append([_xlsx_cell(sheet, value) for value in header])
+        sheet.append([xlsx_value(sheet, value) for value in header])
         for row in rows:
-            sheet.append([_xlsx_cell(sheet, value) for value in row])
+            sheet.append([xlsx_value(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def round_csv(round_, *, anonymous=False):
@@ -164,5 +145,5 @@ def round_csv(round_, *, anonymous=False):
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_csv_value(value) for value in row])
+        writer.writerow([csv_value(value) for value in row])
     return buffer.getvalue()

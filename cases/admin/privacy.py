@@ -34,14 +34,13 @@ class PersonalDataRequestAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # the request is the record of how the person's right was answered
 
-    @admin.action(
-        description=_("执行删除(匿名化账号,保留申报材料和审计记录)"), permissions=["change"]
-    )
-    def carry_out(self, request, queryset):
+    def _decide(self, request, queryset, decide):
+        """Hands each selected request to `decide` (a service), with its 处理意见; a request
+        that cannot be decided is named with the reason, the others go on."""
         done = 0
         for item in queryset:
             try:
-                deletion_carry_out(request=item, by=request.user, response=item.response)
+                decide(request=item, by=request.user, response=item.response)
             except DomainError as error:
                 messages.warning(request, f"{item}: {error}")
             else:
@@ -53,19 +52,12 @@ class PersonalDataRequestAdmin(admin.ModelAdmin):
                 % {"count": done},
             )
 
+    @admin.action(
+        description=_("执行删除(匿名化账号,保留申报材料和审计记录)"), permissions=["change"]
+    )
+    def carry_out(self, request, queryset):
+        self._decide(request, queryset, deletion_carry_out)
+
     @admin.action(description=_("不予删除(理由写在处理意见中)"), permissions=["change"])
     def refuse(self, request, queryset):
-        done = 0
-        for item in queryset:
-            try:
-                deletion_refuse(request=item, by=request.user, response=item.response)
-            except DomainError as error:
-                messages.warning(request, f"{item}: {error}")
-            else:
-                done += 1
-        if done:
-            messages.success(
-                request,
-                ngettext("已处理 %(count)d 份删除申请。", "已处理 %(count)d 份删除申请。", done)
-                % {"count": done},
-            )
+        self._decide(request, queryset, deletion_refuse)

@@ -25,7 +25,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from .. import privacy
 from ..models import (
@@ -38,9 +37,9 @@ from ..models import (
     UnitMembership,
     User,
 )
+from ..spreadsheets import xlsx_value
 from .lifecycle import DomainError, audit_log
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 500
 
 
@@ -60,11 +59,7 @@ def _cell(sheet, value):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
+    return xlsx_value(sheet, value)
 
 
 def personal_data_xlsx(data, *, by):
@@ -154,6 +149,14 @@ def _open_request(request):
     return request
 
 
+def _decided(request, status, *, response, by):
+    request.status = status
+    request.response = response
+    request.handled_at = timezone.now()
+    request.handled_by = by
+    request.save(update_fields=["status", "response", "handled_at", "handled_by"])
+
+
 def deletion_carry_out(*, request, by, response=""):
     """Anonymise the requesting account: name, phone and e-mail address replaced, password
     unusable, account disabled, unit memberships and sessions removed. Cases, versions and
@@ -173,11 +176,7 @@ def deletion_carry_out(*, request, by, response=""):
             user.set_unusable_password()
             user.save()
             sessions_end_for_user(user=user, by=by)
-        request.status = PersonalDataRequestStatus.DONE
-        request.response = response
-        request.handled_at = timezone.now()
-        request.handled_by = by
-        request.save(update_fields=["status", "response", "handled_at", "handled_by"])
+        _decided(request, PersonalDataRequestStatus.DONE, response=response, by=by)
         audit_log(
             code=privacy.DELETION_DONE,
             obj=request,
@@ -192,11 +191,7 @@ def deletion_refuse(*, request, by, response):
         raise DomainError(_("不予删除时请写明理由。"))
     with transaction.atomic():
         request = _open_request(request)
-        request.status = PersonalDataRequestStatus.REFUSED
-        request.response = response
-        request.handled_at = timezone.now()
-        request.handled_by = by
-        request.save(update_fields=["status", "response", "handled_at", "handled_by"])
+        _decided(request, PersonalDataRequestStatus.REFUSED, response=response, by=by)
         audit_log(code=privacy.DELETION_REFUSED, obj=request, by=by, data={"user": request.user_id})
     return request
 
