@@ -133,6 +133,16 @@ def _round_action(round_, view, label, *, post=False, edition=None, permission=N
     )
 
 
+def _award_page(edition, view, label):
+    """A page of the awards admin for the edition (`admin:judging_award_<view>`), returning
+    to the workflow page."""
+    return Action(
+        label=label,
+        url=_with_next(reverse(f"admin:judging_award_{view}", args=[edition.pk]), edition),
+        permission="judging.change_award",
+    )
+
+
 def _advancement(round_, edition):
     label = _("确认投票结果") if round_.kind == RoundKind.VOTE else _("确认晋级结果")
     return Action(
@@ -322,11 +332,7 @@ def _current_decision(step, edition, *, award_count):
         step.reasons = awards_proposal_blockers(edition, inputs=inputs)
         if not step.reasons:
             step.state = CURRENT
-            step.action = Action(
-                label=_("提出奖项方案"),
-                url=_with_next(reverse("admin:judging_award_propose", args=[edition.pk]), edition),
-                permission="judging.change_award",
-            )
+            step.action = _award_page(edition, "propose", _("提出奖项方案"))
             return
         step.state = BLOCKED
         final, plenary = inputs.final_round, inputs.plenary
@@ -350,19 +356,9 @@ def _current_decision(step, edition, *, award_count):
         step.reasons = publicity_start_blockers(edition, award_count=award_count)
         step.state = BLOCKED if step.reasons else CURRENT
         if not step.reasons:
-            step.action = Action(
-                label=_("开始公示"),
-                url=_with_next(
-                    reverse("admin:judging_award_publicity", args=[edition.pk]), edition
-                ),
-                permission="judging.change_award",
-            )
+            step.action = _award_page(edition, "publicity", _("开始公示"))
             step.notes.append(_("公示是可选步骤。"))
-            step.alternative = Action(
-                label=_("不公示,直接发布结果"),
-                url=_with_next(reverse("admin:judging_award_publish", args=[edition.pk]), edition),
-                permission="judging.change_award",
-            )
+            step.alternative = _award_page(edition, "publish", _("不公示,直接发布结果"))
     elif step.key == "publish":
         counts = publication_counts([edition])[edition.pk]
         step.reasons = publication_blockers(edition, allow_uncited=True, counts=counts)
@@ -373,11 +369,7 @@ def _current_decision(step, edition, *, award_count):
             )
         if not step.reasons:
             step.state = CURRENT
-            step.action = Action(
-                label=_("发布结果"),
-                url=_with_next(reverse("admin:judging_award_publish", args=[edition.pk]), edition),
-                permission="judging.change_award",
-            )
+            step.action = _award_page(edition, "publish", _("发布结果"))
             return
         step.state = BLOCKED
         if counts.pending:
@@ -396,13 +388,7 @@ def _current_decision(step, edition, *, award_count):
                 permission="judging.change_award",
             )
         elif edition.status == EditionStatus.PUBLICITY:
-            step.action = Action(
-                label=_("调整或提前结束公示期"),
-                url=_with_next(
-                    reverse("admin:judging_award_publicity_change", args=[edition.pk]), edition
-                ),
-                permission="judging.change_award",
-            )
+            step.action = _award_page(edition, "publicity_change", _("调整或提前结束公示期"))
     elif step.key == "archive":
         step.reasons = edition_transition_blockers(edition, EditionStatus.ARCHIVED)
         step.state = BLOCKED if step.reasons else CURRENT
