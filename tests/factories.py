@@ -291,10 +291,16 @@ def docx_bytes():
     import io
     import zipfile
 
+    # A fixed time in each entry, so that two calls give the same bytes (writestr with a name
+    # stamps the current time, and a test comparing a stored file with a fresh copy failed
+    # whenever the two calls fell on either side of a two-second tick).
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
+        for name, text in (
+            ("[Content_Types].xml", "<Types/>"),
+            ("word/document.xml", "<w:document/>"),
+        ):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), text)
     return buffer.getvalue()
 
 
