@@ -207,7 +207,7 @@ def review_save(*, assignment, values, comment, submit, expected_version, by, cr
 def _save_scores(review, criteria, parsed, stored_scores):
     """Writes the review's criterion scores to match `parsed` (criterion pk → value or None)
     in as few statements as the change needs: one DELETE of cleared values, one INSERT of new
-    ones, an UPDATE per changed value. Returns the review's scores, each with its criterion,
+    ones, one UPDATE of changed ones. Returns the review's scores, each with its criterion,
     in the criteria's order (for the audit row, without reading them again). `stored_scores`
     are the rows read with the review under its lock."""
     existing = {score.criterion_id: score for score in stored_scores}
@@ -215,7 +215,7 @@ def _save_scores(review, criteria, parsed, stored_scores):
     cleared = [s.pk for pk, s in existing.items() if parsed.get(pk) is None]
     if cleared:
         CriterionScore.objects.filter(pk__in=cleared).delete()
-    new, scores = [], []
+    new, changed, scores = [], [], []
     for criterion in criteria:
         value = parsed.get(criterion.pk)
         if value is None:
@@ -226,9 +226,11 @@ def _save_scores(review, criteria, parsed, stored_scores):
             new.append(row)
         elif row.value != value:
             row.value = value
-            row.save(update_fields=["value"])
+            changed.append(row)
         row.criterion = by_pk[criterion.pk]
         scores.append(row)
+    if changed:
+        CriterionScore.objects.bulk_update(changed, ["value"])
     if new:
         CriterionScore.objects.bulk_create(new)
     return scores
