@@ -10,7 +10,7 @@ Builds the workload of `bench/workload.py` (and the published edition of
 - operations: tabulation of the round (every aggregation), assignment of the round, export
   of all scores to xlsx, import of 2,000 cases from xlsx;
 - over HTTP (unless --no-http): gunicorn with 2 workers on 127.0.0.1 and `wrk -t2 -c8 -d20s`
-  with a session cookie, requests/s and p50/p99 for pages 1, 3 and 5.
+  with a session cookie, requests/s and p50/p99 for pages 1, 2, 3 and 5.
 Prints one table, or JSON with --json.
 """
 
@@ -451,18 +451,13 @@ def measure_import(ctx):
 
 # --- HTTP ----------------------------------------------------------------------------------
 def session_cookie(user):
+    """A database session logged in as `user`, made as the in-process pages make theirs
+    (`force_login`, with the backend the settings name), for wrk to send as its cookie."""
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
 
     if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
         raise SystemExit("the HTTP measurement creates database sessions; unset CACHE_URL")
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    return session.session_key
+    return logged_in_client(user).cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def measure_http(ctx, *, duration=20, port=8765):
@@ -472,8 +467,10 @@ def measure_http(ctx, *, duration=20, port=8765):
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk (or run with --no-http)")
     urls = page_urls(ctx)
+    organiser = session_cookie(ctx["organiser"])
     cookies = {
-        "1": session_cookie(ctx["organiser"]),
+        "1": organiser,
+        "2": organiser,
         "3": session_cookie(ctx["judge"].user),
         "5": None,
     }
