@@ -100,7 +100,7 @@ def assignments_visible_to(user):
 
 def assignment_for(user, round_, case):
     """The user's visible assignment for `case` in `round_`, or None."""
-    return assignments_visible_to(user).filter(round=round_, case=case).first()
+    return assignments_visible_to(user).filter(round=round_, case=case).order_by("pk").first()
 
 
 def assignment_with_case(user, round_pk, case_pk):
@@ -118,6 +118,9 @@ def assignment_with_case(user, round_pk, case_pk):
             "review",
         )
         .filter(round_id=round_pk, case_id=case_pk)
+        # One row at most: ordering by pk spares compiling Meta.ordering's chain of joins
+        # (round → edition → programme, case → edition, judge) on every request.
+        .order_by("pk")
         .first()
     )
 
