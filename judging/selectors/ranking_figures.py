@@ -116,13 +116,12 @@ def scored_reviews(kept):
 
 
 class RoundScores:
-    """What the cache keeps of a round to bring its figures up to date: every submitted
-    review's S (`kept_score`), the scale K, each judge's `(count, Σx, Σx²)` over x = S·K, each
-    case's tie-key parts by aggregation, and the figures themselves."""
+    """What is kept of a round to bring its figures up to date: every submitted review's S
+    (`kept_score`), the scale K, each judge's `(count, Σx, Σx²)` over x = S·K, the reviews of
+    each case and of each judge, each case's tie-key parts by aggregation, and the figures
+    themselves."""
 
-    def __init__(self, *, criteria, entries_key, official, kept, entries):
-        self.criteria = criteria  # identity of the criteria S was computed with
-        self.entries_key = entries_key  # identity of the entries the figures are for
+    def __init__(self, *, official, kept, entries):
         self.official = official
         self.kept = kept
         reviews = scored_reviews(kept)
@@ -132,6 +131,10 @@ class RoundScores:
             count, total, squares = judges.get(review.judge, (0, 0, 0))
             judges[review.judge] = (count + 1, total + x, squares + x * x)
         self.judges = judges
+        self.by_case, self.by_judge = {}, {}
+        for pk, k in kept.items():
+            self.by_case.setdefault(k[CASE], set()).add(pk)
+            self.by_judge.setdefault(k[JUDGE], set()).add(pk)
         tallies = {name: tally(reviews, name) for name in aggregations(official)}
         ranks = {name: rank(entries, by_case) for name, by_case in tallies.items()}
         self.keys = {
@@ -140,24 +143,33 @@ class RoundScores:
         }
         self.figures = {e.case: case_figures(official, tallies, ranks, e.case) for e in entries}
 
-    def update(self, changed, removed, entries):
+    def apply(self, changed, removed):
         """Apply `changed` (`{review: kept score}`, new or saved again) and `removed` (review
-        ids no longer submitted) and bring the figures up to date; returns the state to keep
-        (a new one, computed in full from the kept scores, when the scale K moved)."""
+        ids no longer submitted) to the kept scores and their indexes; returns the kept
+        scores they replace."""
         kept = self.kept
         before = [kept[pk] for pk in (changed.keys() | removed) if pk in kept]
-        for pk in removed:
-            kept.pop(pk, None)
-        kept.update(changed)
+        for pk in removed | changed.keys():
+            k = kept.pop(pk, None)
+            if k is not None:
+                self.by_case[k[CASE]].discard(pk)
+                self.by_judge[k[JUDGE]].discard(pk)
+        for pk, k in changed.items():
+            kept[pk] = k
+            self.by_case.setdefault(k[CASE], set()).add(pk)
+            self.by_judge.setdefault(k[JUDGE], set()).add(pk)
+        return before
+
+    def update(self, changed, removed, entries):
+        """Apply `changed` and `removed` (see `apply`) and bring the figures up to date;
+        returns the state to keep (a new one, computed in full from the kept scores, when the
+        scale K moved). The figures are a new dict: a table built from the old one stays
+        as it was."""
+        before = self.apply(changed, removed)
+        kept = self.kept
         scale = math.lcm(1, *{k[DENOMINATOR] for k in kept.values()})
         if scale != self.scale:
-            return RoundScores(
-                criteria=self.criteria,
-                entries_key=self.entries_key,
-                official=self.official,
-                kept=kept,
-                entries=entries,
-            )
+            return RoundScores(official=self.official, kept=kept, entries=entries)
 
         def scaled(k):
             return k[NUMERATOR] * (scale // k[DENOMINATOR])
@@ -171,20 +183,18 @@ class RoundScores:
             if judges[judge][0] == 0:
                 del judges[judge]
         touched = [*before, *changed.values()]
-        moved_judges = {k[JUDGE] for k in touched}
         cases = {k[CASE] for k in touched}
-        cases.update(k[CASE] for k in kept.values() if k[JUDGE] in moved_judges)
-        series = {case: [] for case in cases}
-        for pk, k in kept.items():
-            if k[CASE] in series:
-                series[k[CASE]].append((k[JUDGE], pk, scaled(k)))
+        for judge in {k[JUDGE] for k in touched}:
+            cases.update(kept[pk][CASE] for pk in self.by_judge.get(judge, ()))
         tallies = {name: {} for name in aggregations(self.official)}
-        for case, found in series.items():
+        for case in cases:
             for name in tallies:
                 self.keys[name].pop(case, None)
+            found = sorted(
+                (kept[pk][JUDGE], pk, scaled(kept[pk])) for pk in self.by_case.get(case, ())
+            )
             if not found:
                 continue
-            found.sort()
             for name in tallies:
                 tallies[name][case] = t = self._tally(name, case, found, scale)
                 self.keys[name][case] = tie_key_parts(t)
@@ -197,16 +207,22 @@ class RoundScores:
             )
             for name, keys in self.keys.items()
         }
-        figures = self.figures
+        figures = self.figures = dict(self.figures)
         for e in members:
             if e.case in cases:
                 figures[e.case] = case_figures(self.official, tallies, ranks, e.case)
-            elif figures[e.case].count:  # unchanged tallies, new ranks
-                figures[e.case] = figures[e.case]._replace(
-                    rank=ranks[self.official][e.case],
-                    mean_rank=ranks[MEAN][e.case],
-                    zscore_rank=ranks[ZSCORE][e.case],
-                )
+            else:
+                old = figures[e.case]
+                if old.count and (
+                    old.rank != ranks[self.official][e.case]
+                    or old.mean_rank != ranks[MEAN][e.case]
+                    or old.zscore_rank != ranks[ZSCORE][e.case]
+                ):
+                    figures[e.case] = old._replace(
+                        rank=ranks[self.official][e.case],
+                        mean_rank=ranks[MEAN][e.case],
+                        zscore_rank=ranks[ZSCORE][e.case],
+                    )
         return self
 
     def _tally(self, name, case, found, scale):
