@@ -13,6 +13,7 @@ Pure functions over plain numbers: the queries are in `ranking.py`.
 """
 
 import math
+from decimal import Decimal
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -21,6 +22,8 @@ from ..tabulation import (
     TRIM_FROM,
     TRIMMED,
     ZSCORE,
+    ZSCORE_COMPARE_PLACES,
+    ZSCORE_CONTEXT,
     CaseTally,
     case_zscore,
     integer_tie_keys,
@@ -28,7 +31,6 @@ from ..tabulation import (
     rank_by_keys,
     scale_scores,
     tally,
-    tie_key_parts,
     to_decimal,
 )
 
@@ -115,6 +117,26 @@ def scored_reviews(kept):
     return reviews
 
 
+COMPARE_STEP = Decimal(1).scaleb(-ZSCORE_COMPARE_PLACES)
+
+
+def tally_key_parts(tally_):
+    """`tabulation.tie_key_parts` without building Fractions: the median as
+    `(sum of the middle one or two x, their count × K)`, not in lowest terms, which
+    `integer_tie_keys` orders and ties exactly as the Fraction."""
+    score = tally_.score
+    if isinstance(score, Decimal):  # `CaseTally.compare_score`, without the Fraction
+        score = score.quantize(COMPARE_STEP, context=ZSCORE_CONTEXT)
+    numerator, denominator = score.as_integer_ratio()
+    ordered = sorted(tally_.scaled)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        median = (ordered[middle], tally_.scale)
+    else:
+        median = (ordered[middle - 1] + ordered[middle], 2 * tally_.scale)
+    return (numerator, denominator, *median, tally_.count)
+
+
 class RoundScores:
     """What is kept of a round to bring its figures up to date: every submitted review's S
     (`kept_score`), the scale K, each judge's `(count, Σx, Σx²)` over x = S·K, the reviews of
@@ -135,10 +157,14 @@ class RoundScores:
         for pk, k in kept.items():
             self.by_case.setdefault(k[CASE], set()).add(pk)
             self.by_judge.setdefault(k[JUDGE], set()).add(pk)
+        self.category_of, self.by_category = {}, {}
+        for e in entries:
+            self.category_of[e.case] = e.category
+            self.by_category.setdefault(e.category, []).append(e)
         tallies = {name: tally(reviews, name) for name in aggregations(official)}
         ranks = {name: rank(entries, by_case) for name, by_case in tallies.items()}
         self.keys = {
-            name: {case: tie_key_parts(t) for case, t in by_case.items()}
+            name: {case: tally_key_parts(t) for case, t in by_case.items()}
             for name, by_case in tallies.items()
         }
         self.figures = {e.case: case_figures(official, tallies, ranks, e.case) for e in entries}
@@ -163,8 +189,11 @@ class RoundScores:
     def update(self, changed, removed, entries):
         """Apply `changed` and `removed` (see `apply`) and bring the figures up to date;
         returns the state to keep (a new one, computed in full from the kept scores, when the
-        scale K moved). The figures are a new dict: a table built from the old one stays
-        as it was."""
+        scale K moved). `entries` are those the state was made with. A review moves the
+        mean and trimmed figures of its case only, and the zscore of every case of its
+        judge: each aggregation is tallied again for those cases and ranked again in their
+        categories. The figures are a new dict: a table built from the old one stays as it
+        was."""
         before = self.apply(changed, removed)
         kept = self.kept
         scale = math.lcm(1, *{k[DENOMINATOR] for k in kept.values()})
@@ -183,46 +212,54 @@ class RoundScores:
             if judges[judge][0] == 0:
                 del judges[judge]
         touched = [*before, *changed.values()]
-        cases = {k[CASE] for k in touched}
+        direct = {k[CASE] for k in touched}
+        moved = set(direct)
         for judge in {k[JUDGE] for k in touched}:
-            cases.update(kept[pk][CASE] for pk in self.by_judge.get(judge, ()))
-        tallies = {name: {} for name in aggregations(self.official)}
-        for case in cases:
-            for name in tallies:
-                self.keys[name].pop(case, None)
-            found = sorted(
+            moved.update(kept[pk][CASE] for pk in self.by_judge.get(judge, ()))
+        series = {
+            case: sorted(
                 (kept[pk][JUDGE], pk, scaled(kept[pk])) for pk in self.by_case.get(case, ())
             )
-            if not found:
-                continue
-            for name in tallies:
-                tallies[name][case] = t = self._tally(name, case, found, scale)
-                self.keys[name][case] = tie_key_parts(t)
-        categories = {e.category for e in entries if e.case in cases}
-        members = [e for e in entries if e.category in categories]
-        ranks = {
-            name: rank_by_keys(
+            for case in moved
+        }
+        recomputed = {name: moved if name == ZSCORE else direct for name in self.keys}
+        tallies = {name: {} for name in self.keys}
+        for name, cases in recomputed.items():
+            keys = self.keys[name]
+            for case in cases:
+                keys.pop(case, None)
+                if series[case]:
+                    tallies[name][case] = t = self._tally(name, case, series[case], scale)
+                    keys[case] = tally_key_parts(t)
+        ranks = {}
+        for name, cases in recomputed.items():
+            keys = self.keys[name]
+            members = [
+                e
+                for category in {self.category_of[c] for c in cases if c in self.category_of}
+                for e in self.by_category[category]
+            ]
+            ranks[name] = rank_by_keys(
                 members,
                 integer_tie_keys({e.case: keys[e.case] for e in members if e.case in keys}),
             )
-            for name, keys in self.keys.items()
-        }
+        official = self.official
         figures = self.figures = dict(self.figures)
-        for e in members:
-            if e.case in cases:
-                figures[e.case] = case_figures(self.official, tallies, ranks, e.case)
-            else:
-                old = figures[e.case]
-                if old.count and (
-                    old.rank != ranks[self.official][e.case]
-                    or old.mean_rank != ranks[MEAN][e.case]
-                    or old.zscore_rank != ranks[ZSCORE][e.case]
-                ):
-                    figures[e.case] = old._replace(
-                        rank=ranks[self.official][e.case],
-                        mean_rank=ranks[MEAN][e.case],
-                        zscore_rank=ranks[ZSCORE][e.case],
-                    )
+        for case in direct:
+            if case in figures:
+                figures[case] = case_figures(official, tallies, ranks, case)
+        fields = ((official, "rank"), (MEAN, "mean_rank"), (ZSCORE, "zscore_rank"))
+        for case in ranks[ZSCORE].keys() | ranks[official].keys() | ranks[MEAN].keys():
+            old = figures[case]
+            if case in direct or not old.count:
+                continue
+            new = {field: ranks[name][case] for name, field in fields if case in ranks[name]}
+            if case in tallies[ZSCORE]:
+                new["zscore_score"] = str(to_decimal(tallies[ZSCORE][case].score))
+                if official == ZSCORE:
+                    new["score"] = new["zscore_score"]
+            if any(getattr(old, field) != value for field, value in new.items()):
+                figures[case] = old._replace(**new)
         return self
 
     def _tally(self, name, case, found, scale):

@@ -275,7 +275,7 @@ class KeptRanking:
     values: list  # ENTRY_VALUES tuples of every entry, by pk
     view: RankingView | None = None
 
-    @property
+    @cached_property
     def ranking_entries(self):
         return [RankingEntry(v[_CASE], v[_CATEGORY], v[_REFERENCE]) for v in self.values]
 
