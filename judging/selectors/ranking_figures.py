@@ -245,9 +245,11 @@ class RoundScores:
             )
         official = self.official
         figures = self.figures = dict(self.figures)
+        self.changed = changed_cases = set()  # the cases whose figures were replaced
         for case in direct:
             if case in figures:
                 figures[case] = case_figures(official, tallies, ranks, case)
+                changed_cases.add(case)
         fields = ((official, "rank"), (MEAN, "mean_rank"), (ZSCORE, "zscore_rank"))
         for case in ranks[ZSCORE].keys() | ranks[official].keys() | ranks[MEAN].keys():
             old = figures[case]
@@ -260,6 +262,7 @@ class RoundScores:
                     new["score"] = new["zscore_score"]
             if any(getattr(old, field) != value for field, value in new.items()):
                 figures[case] = old._replace(**new)
+                changed_cases.add(case)
         return self
 
     def _tally(self, name, case, found, scale):

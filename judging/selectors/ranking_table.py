@@ -6,6 +6,7 @@ only for the page shown.
 `tabulate_round` and `verify_results` do not use any of this: they recompute from scratch.
 """
 
+import copy
 import hashlib
 import random
 import threading
@@ -220,44 +221,94 @@ def kept_scores(round_, criteria, reviews=None):
     }
 
 
-def _display_order(values, figures):
+def _is_stale(v, figures):
+    found = figures[v[_CASE]]
+    return v[_RANK] != found.rank or v[_SCORE] != _decimal(found.score)
+
+
+def _segment(values, figures):
+    """One category's entries in display order: by rank, the unranked last by reference."""
+
     def order(v):
         rank_ = figures[v[_CASE]].rank
-        return (
-            v[_CATEGORY_ORDER] if v[_CATEGORY] is not None else 0,
-            v[_CATEGORY] or 0,
-            rank_ is None,
-            rank_ or 0,
-            v[_REFERENCE],
-        )
+        return (rank_ is None, rank_ or 0, v[_REFERENCE])
 
     return sorted(values, key=order)
 
 
+class TableIndex:
+    """The table's entries by category, each category's in display order with its stale and
+    disagreeing cases: after a change, only the categories of the cases whose figures
+    changed are sorted and checked again (`updated`)."""
+
+    def __init__(self, values, figures):
+        self.entries = {v[_CASE]: v for v in values}
+        members = {}
+        for v in values:
+            members.setdefault(v[_CATEGORY], []).append(v)
+        self.members = members
+        self.categories = sorted(
+            members,
+            key=lambda c: (0, 0) if c is None else (members[c][0][_CATEGORY_ORDER], c),
+        )
+        self.tabulated = {c: any(v[_RANK] is not None for v in vs) for c, vs in members.items()}
+        self.segments, self.stale, self.disagreeing = {}, {}, {}
+        for category, vs in members.items():
+            self._index(category, vs, figures)
+
+    def _index(self, category, values, figures):
+        self.segments[category] = _segment(values, figures)
+        self.stale[category] = {v[_CASE] for v in values if _is_stale(v, figures)}
+        self.disagreeing[category] = {v[_CASE] for v in values if figures[v[_CASE]].disagreement}
+
+    def updated(self, figures, changed):
+        """A new index for `figures`, where only the cases in `changed` have new figures
+        (this one is left as it was: a table built from it may still be read)."""
+        new = copy.copy(self)
+        new.segments, new.stale, new.disagreeing = (
+            dict(self.segments),
+            dict(self.stale),
+            dict(self.disagreeing),
+        )
+        by_category = {}
+        for case in changed:
+            v = self.entries.get(case)
+            if v is not None:
+                by_category.setdefault(v[_CATEGORY], []).append(v)
+        for category, values in by_category.items():
+            new.segments[category] = _segment(self.members[category], figures)
+            stale, disagreeing = set(self.stale[category]), set(self.disagreeing[category])
+            for v in values:
+                (stale.add if _is_stale(v, figures) else stale.discard)(v[_CASE])
+                found = figures[v[_CASE]].disagreement
+                (disagreeing.add if found else disagreeing.discard)(v[_CASE])
+            new.stale[category], new.disagreeing[category] = stale, disagreeing
+        return new
+
+
 @dataclass
 class RankingView:
-    """The table of one data version: the entries in display order with their figures, and
-    the rows and counts of each category asked for (computed once, then shared by every
-    request of that version). Never changed once built: a newer version builds another."""
+    """The table of one data version (`TableIndex`), shared by every request of that
+    version. Never changed once built: a newer version builds another."""
 
-    values: list  # ENTRY_VALUES tuples in display order
+    index: TableIndex
     figures: dict
-    categories: dict = field(default_factory=dict)
+    tables: dict = field(default_factory=dict)
 
     def of(self, category):
-        found = self.categories.get(category)
+        """`(rows, stale, tabulated, disagreements)` of one category, or of all (None)."""
+        found = self.tables.get(category)
         if found is None:
-            values = self.values
-            if category is not None:
-                values = [v for v in values if v[_CATEGORY] == category]
-            figures = self.figures
-            stale = any(
-                v[_RANK] != figures[v[_CASE]].rank or v[_SCORE] != _decimal(figures[v[_CASE]].score)
-                for v in values
+            index = self.index
+            categories = index.categories if category is None else [category]
+            categories = [c for c in categories if c in index.members]
+            values = [v for c in categories for v in index.segments[c]]
+            found = self.tables[category] = (
+                values,
+                any(index.stale[c] for c in categories),
+                any(index.tabulated[c] for c in categories),
+                sum(len(index.disagreeing[c]) for c in categories),
             )
-            tabulated = any(v[_RANK] is not None for v in values)
-            disagreements = sum(1 for v in values if figures[v[_CASE]].disagreement)
-            found = self.categories[category] = (values, stale, tabulated, disagreements)
         return found
 
 
@@ -273,6 +324,7 @@ class KeptRanking:
     criteria: str
     scores: RoundScores
     values: list  # ENTRY_VALUES tuples of every entry, by pk
+    index: TableIndex | None = None
     view: RankingView | None = None
 
     @cached_property
@@ -280,7 +332,7 @@ class KeptRanking:
         return [RankingEntry(v[_CASE], v[_CATEGORY], v[_REFERENCE]) for v in self.values]
 
     def __getstate__(self):
-        return {**self.__dict__, "view": None}
+        return {**self.__dict__, "index": None, "view": None}
 
 
 # Rounds whose ranking this process keeps (most recently used last): a round of 8,000 cases
@@ -338,10 +390,10 @@ def _kept_ranking(round_):
             kept = _computed(round_, version, entries_version, token)
         elif kept.version != version or kept.aggregation != round_.aggregation:
             kept = _brought_up_to_date(round_, kept, version, entries_version)
+        if kept.index is None:
+            kept.index = TableIndex(kept.values, kept.scores.figures)
         if kept.view is None:
-            kept.view = RankingView(
-                _display_order(kept.values, kept.scores.figures), kept.scores.figures
-            )
+            kept.view = RankingView(kept.index, kept.scores.figures)
         _kept[round_.pk] = kept
         _kept.move_to_end(round_.pk)
         while len(_kept) > KEPT_ROUNDS:
@@ -410,6 +462,10 @@ def _brought_up_to_date(round_, kept, version, entries_version):
         )
         return kept
     kept.scores = scores.update(changed, removed, kept.ranking_entries)
+    if kept.scores is scores and kept.index is not None:
+        kept.index = kept.index.updated(scores.figures, scores.changed)
+    else:
+        kept.index = None
     kept.version = version
     kept.view = None
     return kept
