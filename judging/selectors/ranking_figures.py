@@ -13,6 +13,7 @@ Pure functions over plain numbers: the queries are in `ranking.py`.
 """
 
 import math
+from collections import Counter
 from decimal import Decimal
 from fractions import Fraction
 from typing import NamedTuple
@@ -154,6 +155,7 @@ class RoundScores:
             judges[review.judge] = (count + 1, total + x, squares + x * x)
         self.judges = judges
         self.by_case, self.by_judge = {}, {}
+        self.denominators = Counter(k[DENOMINATOR] for k in kept.values())
         for pk, k in kept.items():
             self.by_case.setdefault(k[CASE], set()).add(pk)
             self.by_judge.setdefault(k[JUDGE], set()).add(pk)
@@ -180,8 +182,10 @@ class RoundScores:
             if k is not None:
                 self.by_case[k[CASE]].discard(pk)
                 self.by_judge[k[JUDGE]].discard(pk)
+                self.denominators[k[DENOMINATOR]] -= 1
         for pk, k in changed.items():
             kept[pk] = k
+            self.denominators[k[DENOMINATOR]] += 1
             self.by_case.setdefault(k[CASE], set()).add(pk)
             self.by_judge.setdefault(k[JUDGE], set()).add(pk)
         return before
@@ -196,7 +200,7 @@ class RoundScores:
         was."""
         before = self.apply(changed, removed)
         kept = self.kept
-        scale = math.lcm(1, *{k[DENOMINATOR] for k in kept.values()})
+        scale = math.lcm(1, *(d for d, count in self.denominators.items() if count))
         if scale != self.scale:
             return RoundScores(official=self.official, kept=kept, entries=entries)
 
@@ -244,25 +248,33 @@ class RoundScores:
                 integer_tie_keys({e.case: keys[e.case] for e in members if e.case in keys}),
             )
         official = self.official
-        figures = self.figures = dict(self.figures)
+        before_figures = self.figures
+        figures = self.figures = dict(before_figures)
         self.changed = changed_cases = set()  # the cases whose figures were replaced
         for case in direct:
             if case in figures:
                 figures[case] = case_figures(official, tallies, ranks, case)
                 changed_cases.add(case)
-        fields = ((official, "rank"), (MEAN, "mean_rank"), (ZSCORE, "zscore_rank"))
-        for case in ranks[ZSCORE].keys() | ranks[official].keys() | ranks[MEAN].keys():
+        by_official, by_mean, by_zscore = ranks[official], ranks[MEAN], ranks[ZSCORE]
+        zscores = tallies[ZSCORE]
+        for case in by_zscore.keys() | by_official.keys() | by_mean.keys():
             old = figures[case]
             if case in direct or not old.count:
                 continue
-            new = {field: ranks[name][case] for name, field in fields if case in ranks[name]}
-            if case in tallies[ZSCORE]:
-                new["zscore_score"] = str(to_decimal(tallies[ZSCORE][case].score))
-                if official == ZSCORE:
-                    new["score"] = new["zscore_score"]
-            if any(getattr(old, field) != value for field, value in new.items()):
-                figures[case] = old._replace(**new)
+            found = zscores.get(case)
+            zscore_score = old.zscore_score if found is None else str(to_decimal(found.score))
+            new = old._replace(
+                rank=by_official.get(case, old.rank),
+                score=zscore_score if official == ZSCORE else old.score,
+                mean_rank=by_mean.get(case, old.mean_rank),
+                zscore_rank=by_zscore.get(case, old.zscore_rank),
+                zscore_score=zscore_score,
+            )
+            if new != old:
+                figures[case] = new
                 changed_cases.add(case)
+        # the cases whose official rank moved: the table's order changes in their categories
+        self.reordered = {c for c in changed_cases if figures[c].rank != before_figures[c].rank}
         return self
 
     def _tally(self, name, case, found, scale):

@@ -261,9 +261,10 @@ class TableIndex:
         self.stale[category] = {v[_CASE] for v in values if _is_stale(v, figures)}
         self.disagreeing[category] = {v[_CASE] for v in values if figures[v[_CASE]].disagreement}
 
-    def updated(self, figures, changed):
-        """A new index for `figures`, where only the cases in `changed` have new figures
-        (this one is left as it was: a table built from it may still be read)."""
+    def updated(self, figures, changed, reordered):
+        """A new index for `figures`, where only the cases in `changed` have new figures,
+        and only those in `reordered` a new rank (this one is left as it was: a table built
+        from it may still be read)."""
         new = copy.copy(self)
         new.segments, new.stale, new.disagreeing = (
             dict(self.segments),
@@ -275,8 +276,9 @@ class TableIndex:
             v = self.entries.get(case)
             if v is not None:
                 by_category.setdefault(v[_CATEGORY], []).append(v)
-        for category, values in by_category.items():
+        for category in {self.entries[c][_CATEGORY] for c in reordered if c in self.entries}:
             new.segments[category] = _segment(self.members[category], figures)
+        for category, values in by_category.items():
             stale, disagreeing = set(self.stale[category]), set(self.disagreeing[category])
             for v in values:
                 (stale.add if _is_stale(v, figures) else stale.discard)(v[_CASE])
@@ -463,7 +465,7 @@ def _brought_up_to_date(round_, kept, version, entries_version):
         return kept
     kept.scores = scores.update(changed, removed, kept.ranking_entries)
     if kept.scores is scores and kept.index is not None:
-        kept.index = kept.index.updated(scores.figures, scores.changed)
+        kept.index = kept.index.updated(scores.figures, scores.changed, scores.reordered)
     else:
         kept.index = None
     kept.version = version
