@@ -388,10 +388,14 @@ def _kept_ranking(round_):
             or version - kept.version > INCREMENTAL_VERSIONS
         ):
             kept = None
-        if kept is None:
-            kept = _computed(round_, version, entries_version, token)
-        elif kept.version != version or kept.aggregation != round_.aggregation:
-            kept = _brought_up_to_date(round_, kept, version, entries_version)
+        try:
+            if kept is None:
+                kept = _computed(round_, version, entries_version, token)
+            elif kept.version != version or kept.aggregation != round_.aggregation:
+                kept = _brought_up_to_date(round_, kept, version, entries_version)
+        except BaseException:
+            _kept.pop(round_.pk, None)  # it may be half brought up to date
+            raise
         if kept.index is None:
             kept.index = TableIndex(kept.values, kept.scores.figures)
         if kept.view is None:
@@ -447,27 +451,42 @@ def _brought_up_to_date(round_, kept, version, entries_version):
     changed = kept_scores(round_, criteria, changes) if changes else {}
     removed = changes - changed.keys()
     scores = kept.scores
-    if kept.entries_version != entries_version or kept.aggregation != round_.aggregation:
+    if kept.entries_version != entries_version:
         values = _table_entries(round_)
-        scores.apply(changed, removed)
+        entries = [RankingEntry(v[_CASE], v[_CATEGORY], v[_REFERENCE]) for v in values]
+        ranked_alike = entries == kept.ranking_entries  # only what is stored or shown moved
         kept = KeptRanking(
             token=kept.token,
-            version=version,
+            version=kept.version,
             entries_version=entries_version,
-            aggregation=round_.aggregation,
+            aggregation=kept.aggregation,
             criteria=kept.criteria,
-            scores=None,
+            scores=scores,
             values=values,
         )
+        if not ranked_alike:
+            scores.apply(changed, removed)
+            changed, removed = {}, set()
+            kept.scores = RoundScores(
+                official=round_.aggregation, kept=scores.kept, entries=entries
+            )
+            kept.aggregation = round_.aggregation
+    if kept.aggregation != round_.aggregation:
+        scores = kept.scores
+        scores.apply(changed, removed)
+        changed, removed = {}, set()
         kept.scores = RoundScores(
             official=round_.aggregation, kept=scores.kept, entries=kept.ranking_entries
         )
-        return kept
-    kept.scores = scores.update(changed, removed, kept.ranking_entries)
-    if kept.scores is scores and kept.index is not None:
-        kept.index = kept.index.updated(scores.figures, scores.changed, scores.reordered)
-    else:
+        kept.aggregation = round_.aggregation
         kept.index = None
+    if changed or removed:
+        scores = kept.scores
+        kept.scores = scores.update(changed, removed, kept.ranking_entries)
+        if kept.scores is scores and kept.index is not None:
+            kept.index = kept.index.updated(scores.figures, scores.changed, scores.reordered)
+        else:
+            kept.index = None
     kept.version = version
     kept.view = None
     return kept
