@@ -81,12 +81,16 @@ def test_update_equals_the_full_computation_after_random_edits(official):
                     1, rng.randint(1, 9), case, Fraction(rng.randint(0, 100))
                 )
                 next_review += 1
-        before = state
+        before, figures_before = state, state.figures
         state = state.update(changed, removed, entries)
         incremental += state is before
 
         expected = compute_figures(official, scored_reviews(state.kept), entries)
         assert state.figures == expected, f"step {step}"
+        if state is before:  # the table re-reads only what the update says it changed
+            moved = {c for c in expected if expected[c] != figures_before[c]}
+            reranked = {c for c in expected if expected[c].rank != figures_before[c].rank}
+            assert moved <= state.changed and reranked <= state.reordered, f"step {step}"
     # both paths ran: the incremental one, and the full one when K moved
     assert 30 < incremental < 60
 
