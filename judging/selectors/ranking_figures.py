@@ -255,24 +255,23 @@ class RoundScores:
             if case in figures:
                 figures[case] = case_figures(official, tallies, ranks, case)
                 changed_cases.add(case)
-        by_official, by_mean, by_zscore = ranks[official], ranks[MEAN], ranks[ZSCORE]
-        zscores = tallies[ZSCORE]
-        for case in by_zscore.keys() | by_official.keys() | by_mean.keys():
-            old = figures[case]
-            if case in direct or not old.count:
+        updates = {}
+        for name, field in ((official, "rank"), (MEAN, "mean_rank"), (ZSCORE, "zscore_rank")):
+            for case, rank_ in ranks[name].items():
+                if case not in direct and getattr(figures[case], field) != rank_:
+                    updates.setdefault(case, {})[field] = rank_
+        for case, found in tallies[ZSCORE].items():
+            if case in direct or case not in figures:
                 continue
-            found = zscores.get(case)
-            zscore_score = old.zscore_score if found is None else str(to_decimal(found.score))
-            new = old._replace(
-                rank=by_official.get(case, old.rank),
-                score=zscore_score if official == ZSCORE else old.score,
-                mean_rank=by_mean.get(case, old.mean_rank),
-                zscore_rank=by_zscore.get(case, old.zscore_rank),
-                zscore_score=zscore_score,
-            )
-            if new != old:
-                figures[case] = new
-                changed_cases.add(case)
+            text = str(to_decimal(found.score))
+            if figures[case].zscore_score != text:
+                fields = updates.setdefault(case, {})
+                fields["zscore_score"] = text
+                if official == ZSCORE:
+                    fields["score"] = text
+        for case, fields in updates.items():
+            figures[case] = figures[case]._replace(**fields)
+            changed_cases.add(case)
         # the cases whose official rank moved: the table's order changes in their categories
         self.reordered = {c for c in changed_cases if figures[c].rank != before_figures[c].rank}
         return self
