@@ -338,9 +338,10 @@ class KeptRanking:
 
 
 # Rounds whose ranking this process keeps (most recently used last): a round of 8,000 cases
-# keeps about 10 MB. The shared cache keeps the scores of the last full computation, for a
-# process that has none yet (pickled: reading them back costs a tenth of computing them).
-KEPT_ROUNDS = 4
+# and 40,000 reviews keeps about 28 MB (tracemalloc). The shared cache keeps the scores of
+# the last full computation, for a process that has none yet (pickled: reading them back
+# costs much less than computing them), brought up to date from the logged changes.
+KEPT_ROUNDS = 2
 _kept = OrderedDict()
 _kept_lock = threading.Lock()
 # Past this many versions or changed reviews since the kept scores, they are read afresh.
