@@ -198,8 +198,16 @@ class RoundScores:
         judge: each aggregation is tallied again for those cases and ranked again in their
         categories. The figures are a new dict: a table built from the old one stays as it
         was."""
-        before = self.apply(changed, removed)
         kept = self.kept
+        # saved again with the same S (a comment edited, a draft saved): nothing moves
+        unmoved = {pk for pk, k in changed.items() if pk in kept and kept[pk][1:] == k[1:]}
+        if unmoved:
+            kept.update((pk, changed[pk]) for pk in unmoved)
+            changed = {pk: k for pk, k in changed.items() if pk not in unmoved}
+        if not changed and not removed:
+            self.changed, self.reordered = set(), set()
+            return self
+        before = self.apply(changed, removed)
         scale = math.lcm(1, *(d for d, count in self.denominators.items() if count))
         if scale != self.scale:
             return RoundScores(official=self.official, kept=kept, entries=entries)

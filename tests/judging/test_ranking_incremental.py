@@ -95,6 +95,19 @@ def test_update_equals_the_full_computation_after_random_edits(official):
     assert 30 < incremental < 60
 
 
+def test_update_with_the_same_scores_saved_again_moves_nothing():
+    entries = [RankingEntry(1, 1, "A"), RankingEntry(2, 1, "B")]
+    kept = {1: kept_score(1, 1, 1, Fraction(90)), 2: kept_score(1, 2, 2, Fraction(80))}
+    state = RoundScores(official=ZSCORE, kept=kept, entries=entries)
+    figures = state.figures
+
+    after = state.update({1: kept_score(2, 1, 1, Fraction(90))}, set(), entries)
+
+    assert after is state and after.figures is figures
+    assert (after.changed, after.reordered) == (set(), set())
+    assert after.kept[1] == kept_score(2, 1, 1, Fraction(90))
+
+
 def test_update_of_a_case_losing_its_last_review_gives_no_figures_and_reranks():
     entries = [RankingEntry(1, 1, "A"), RankingEntry(2, 1, "B")]
     kept = {
