@@ -604,6 +604,7 @@ class RoundDataVersion(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("model", "轮次数据版本")
         verbose_name_plural = pgettext_lazy("model plural", "轮次数据版本")
+        default_permissions = ()  # no one edits it: the triggers do
 
     def __str__(self):
         return f"{self.round_id}: {self.version}"
@@ -621,6 +622,7 @@ class RoundDataChange(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("model", "轮次数据变更")
         verbose_name_plural = pgettext_lazy("model plural", "轮次数据变更")
+        default_permissions = ()
         indexes = [models.Index(fields=["round_id", "seq"], name="round_data_change_seq_idx")]
 
     def __str__(self):

@@ -291,6 +291,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "轮次数据版本",
                 "verbose_name_plural": "轮次数据版本",
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
@@ -309,6 +310,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "轮次数据变更",
                 "verbose_name_plural": "轮次数据变更",
+                "default_permissions": (),
                 "indexes": [
                     models.Index(fields=["round_id", "seq"], name="round_data_change_seq_idx")
                 ],
