@@ -585,6 +585,50 @@ class RoundEntry(models.Model):
         return f"{self.round.name} · {self.case}"
 
 
+class RoundDataVersion(models.Model):
+    """How often the data a round's ranking is computed from has changed. Written only by the
+    database triggers of migration 0012 (on reviews, criterion scores, assignments, criteria,
+    entries, and the case and category fields the ranking shows), so no write can bypass it:
+    `version` moves on every change, `entries` on a change of the entries or of what they
+    show. Under PostgreSQL the triggers update this row, whose lock orders the versions as
+    their transactions commit."""
+
+    round_id = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField(default=0)
+    entries = models.BigIntegerField(default=0)
+    # Random per row: a round id reused (SQLite tests rolled back) never matches kept figures.
+    token = models.BigIntegerField(default=0)
+    # The changes up to this version are no longer kept (`RoundDataChange`).
+    pruned = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "轮次数据版本")
+        verbose_name_plural = pgettext_lazy("model plural", "轮次数据版本")
+        default_permissions = ()  # no one edits it: the triggers do
+
+    def __str__(self):
+        return f"{self.round_id}: {self.version}"
+
+
+class RoundDataChange(models.Model):
+    """One change of a round's scores, written by the triggers with the version it made: the
+    review whose score may have moved, or none when the whole round must be read again (its
+    criteria changed, an assignment moved)."""
+
+    round_id = models.BigIntegerField()
+    seq = models.BigIntegerField()
+    review_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "轮次数据变更")
+        verbose_name_plural = pgettext_lazy("model plural", "轮次数据变更")
+        default_permissions = ()
+        indexes = [models.Index(fields=["round_id", "seq"], name="round_data_change_seq_idx")]
+
+    def __str__(self):
+        return f"{self.round_id}: {self.seq} {self.review_id}"
+
+
 class CitationStatus(models.TextChoices):
     NONE = "none", _("未安排")
     ASSIGNED = "assigned", _("待撰写")

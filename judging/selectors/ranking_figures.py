@@ -13,6 +13,8 @@ Pure functions over plain numbers: the queries are in `ranking.py`.
 """
 
 import math
+from collections import Counter
+from decimal import Decimal
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -21,6 +23,8 @@ from ..tabulation import (
     TRIM_FROM,
     TRIMMED,
     ZSCORE,
+    ZSCORE_COMPARE_PLACES,
+    ZSCORE_CONTEXT,
     CaseTally,
     case_zscore,
     integer_tie_keys,
@@ -28,7 +32,6 @@ from ..tabulation import (
     rank_by_keys,
     scale_scores,
     tally,
-    tie_key_parts,
     to_decimal,
 )
 
@@ -115,14 +118,33 @@ def scored_reviews(kept):
     return reviews
 
 
-class RoundScores:
-    """What the cache keeps of a round to bring its figures up to date: every submitted
-    review's S (`kept_score`), the scale K, each judge's `(count, Σx, Σx²)` over x = S·K, each
-    case's tie-key parts by aggregation, and the figures themselves."""
+COMPARE_STEP = Decimal(1).scaleb(-ZSCORE_COMPARE_PLACES)
 
-    def __init__(self, *, criteria, entries_key, official, kept, entries):
-        self.criteria = criteria  # identity of the criteria S was computed with
-        self.entries_key = entries_key  # identity of the entries the figures are for
+
+def tally_key_parts(tally_):
+    """`tabulation.tie_key_parts` without building Fractions: the median as
+    `(sum of the middle one or two x, their count × K)`, not in lowest terms, which
+    `integer_tie_keys` orders and ties exactly as the Fraction."""
+    score = tally_.score
+    if isinstance(score, Decimal):  # `CaseTally.compare_score`, without the Fraction
+        score = score.quantize(COMPARE_STEP, context=ZSCORE_CONTEXT)
+    numerator, denominator = score.as_integer_ratio()
+    ordered = sorted(tally_.scaled)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        median = (ordered[middle], tally_.scale)
+    else:
+        median = (ordered[middle - 1] + ordered[middle], 2 * tally_.scale)
+    return (numerator, denominator, *median, tally_.count)
+
+
+class RoundScores:
+    """What is kept of a round to bring its figures up to date: every submitted review's S
+    (`kept_score`), the scale K, each judge's `(count, Σx, Σx²)` over x = S·K, the reviews of
+    each case and of each judge, each case's tie-key parts by aggregation, and the figures
+    themselves."""
+
+    def __init__(self, *, official, kept, entries):
         self.official = official
         self.kept = kept
         reviews = scored_reviews(kept)
@@ -132,32 +154,63 @@ class RoundScores:
             count, total, squares = judges.get(review.judge, (0, 0, 0))
             judges[review.judge] = (count + 1, total + x, squares + x * x)
         self.judges = judges
+        self.by_case, self.by_judge = {}, {}
+        self.denominators = Counter(k[DENOMINATOR] for k in kept.values())
+        for pk, k in kept.items():
+            self.by_case.setdefault(k[CASE], set()).add(pk)
+            self.by_judge.setdefault(k[JUDGE], set()).add(pk)
+        self.category_of, self.by_category = {}, {}
+        for e in entries:
+            self.category_of[e.case] = e.category
+            self.by_category.setdefault(e.category, []).append(e)
         tallies = {name: tally(reviews, name) for name in aggregations(official)}
         ranks = {name: rank(entries, by_case) for name, by_case in tallies.items()}
         self.keys = {
-            name: {case: tie_key_parts(t) for case, t in by_case.items()}
+            name: {case: tally_key_parts(t) for case, t in by_case.items()}
             for name, by_case in tallies.items()
         }
         self.figures = {e.case: case_figures(official, tallies, ranks, e.case) for e in entries}
 
-    def update(self, changed, removed, entries):
+    def apply(self, changed, removed):
         """Apply `changed` (`{review: kept score}`, new or saved again) and `removed` (review
-        ids no longer submitted) and bring the figures up to date; returns the state to keep
-        (a new one, computed in full from the kept scores, when the scale K moved)."""
+        ids no longer submitted) to the kept scores and their indexes; returns the kept
+        scores they replace."""
         kept = self.kept
         before = [kept[pk] for pk in (changed.keys() | removed) if pk in kept]
-        for pk in removed:
-            kept.pop(pk, None)
-        kept.update(changed)
-        scale = math.lcm(1, *{k[DENOMINATOR] for k in kept.values()})
+        for pk in removed | changed.keys():
+            k = kept.pop(pk, None)
+            if k is not None:
+                self.by_case[k[CASE]].discard(pk)
+                self.by_judge[k[JUDGE]].discard(pk)
+                self.denominators[k[DENOMINATOR]] -= 1
+        for pk, k in changed.items():
+            kept[pk] = k
+            self.denominators[k[DENOMINATOR]] += 1
+            self.by_case.setdefault(k[CASE], set()).add(pk)
+            self.by_judge.setdefault(k[JUDGE], set()).add(pk)
+        return before
+
+    def update(self, changed, removed, entries):
+        """Apply `changed` and `removed` (see `apply`) and bring the figures up to date;
+        returns the state to keep (a new one, computed in full from the kept scores, when the
+        scale K moved). `entries` are those the state was made with. A review moves the
+        mean and trimmed figures of its case only, and the zscore of every case of its
+        judge: each aggregation is tallied again for those cases and ranked again in their
+        categories. The figures are a new dict: a table built from the old one stays as it
+        was."""
+        kept = self.kept
+        # saved again with the same S (a comment edited, a draft saved): nothing moves
+        unmoved = {pk for pk, k in changed.items() if pk in kept and kept[pk][1:] == k[1:]}
+        if unmoved:
+            kept.update((pk, changed[pk]) for pk in unmoved)
+            changed = {pk: k for pk, k in changed.items() if pk not in unmoved}
+        if not changed and not removed:
+            self.changed, self.reordered = set(), set()
+            return self
+        before = self.apply(changed, removed)
+        scale = math.lcm(1, *(d for d, count in self.denominators.items() if count))
         if scale != self.scale:
-            return RoundScores(
-                criteria=self.criteria,
-                entries_key=self.entries_key,
-                official=self.official,
-                kept=kept,
-                entries=entries,
-            )
+            return RoundScores(official=self.official, kept=kept, entries=entries)
 
         def scaled(k):
             return k[NUMERATOR] * (scale // k[DENOMINATOR])
@@ -171,42 +224,64 @@ class RoundScores:
             if judges[judge][0] == 0:
                 del judges[judge]
         touched = [*before, *changed.values()]
-        moved_judges = {k[JUDGE] for k in touched}
-        cases = {k[CASE] for k in touched}
-        cases.update(k[CASE] for k in kept.values() if k[JUDGE] in moved_judges)
-        series = {case: [] for case in cases}
-        for pk, k in kept.items():
-            if k[CASE] in series:
-                series[k[CASE]].append((k[JUDGE], pk, scaled(k)))
-        tallies = {name: {} for name in aggregations(self.official)}
-        for case, found in series.items():
-            for name in tallies:
-                self.keys[name].pop(case, None)
-            if not found:
-                continue
-            found.sort()
-            for name in tallies:
-                tallies[name][case] = t = self._tally(name, case, found, scale)
-                self.keys[name][case] = tie_key_parts(t)
-        categories = {e.category for e in entries if e.case in cases}
-        members = [e for e in entries if e.category in categories]
-        ranks = {
-            name: rank_by_keys(
+        direct = {k[CASE] for k in touched}
+        moved = set(direct)
+        for judge in {k[JUDGE] for k in touched}:
+            moved.update(kept[pk][CASE] for pk in self.by_judge.get(judge, ()))
+        series = {
+            case: sorted(
+                (kept[pk][JUDGE], pk, scaled(kept[pk])) for pk in self.by_case.get(case, ())
+            )
+            for case in moved
+        }
+        recomputed = {name: moved if name == ZSCORE else direct for name in self.keys}
+        tallies = {name: {} for name in self.keys}
+        for name, cases in recomputed.items():
+            keys = self.keys[name]
+            for case in cases:
+                keys.pop(case, None)
+                if series[case]:
+                    tallies[name][case] = t = self._tally(name, case, series[case], scale)
+                    keys[case] = tally_key_parts(t)
+        ranks = {}
+        for name, cases in recomputed.items():
+            keys = self.keys[name]
+            members = [
+                e
+                for category in {self.category_of[c] for c in cases if c in self.category_of}
+                for e in self.by_category[category]
+            ]
+            ranks[name] = rank_by_keys(
                 members,
                 integer_tie_keys({e.case: keys[e.case] for e in members if e.case in keys}),
             )
-            for name, keys in self.keys.items()
-        }
-        figures = self.figures
-        for e in members:
-            if e.case in cases:
-                figures[e.case] = case_figures(self.official, tallies, ranks, e.case)
-            elif figures[e.case].count:  # unchanged tallies, new ranks
-                figures[e.case] = figures[e.case]._replace(
-                    rank=ranks[self.official][e.case],
-                    mean_rank=ranks[MEAN][e.case],
-                    zscore_rank=ranks[ZSCORE][e.case],
-                )
+        official = self.official
+        before_figures = self.figures
+        figures = self.figures = dict(before_figures)
+        self.changed = changed_cases = set()  # the cases whose figures were replaced
+        for case in direct:
+            if case in figures:
+                figures[case] = case_figures(official, tallies, ranks, case)
+                changed_cases.add(case)
+        updates = {}
+        for name, field in ((official, "rank"), (MEAN, "mean_rank"), (ZSCORE, "zscore_rank")):
+            for case, rank_ in ranks[name].items():
+                if case not in direct and getattr(figures[case], field) != rank_:
+                    updates.setdefault(case, {})[field] = rank_
+        for case, found in tallies[ZSCORE].items():
+            if case in direct or case not in figures:
+                continue
+            text = str(to_decimal(found.score))
+            if figures[case].zscore_score != text:
+                fields = updates.setdefault(case, {})
+                fields["zscore_score"] = text
+                if official == ZSCORE:
+                    fields["score"] = text
+        for case, fields in updates.items():
+            figures[case] = figures[case]._replace(**fields)
+            changed_cases.add(case)
+        # the cases whose official rank moved: the table's order changes in their categories
+        self.reordered = {c for c in changed_cases if figures[c].rank != before_figures[c].rank}
         return self
 
     def _tally(self, name, case, found, scale):

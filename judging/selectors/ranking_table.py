@@ -1,36 +1,38 @@
 """The organiser's ranking table: every entry of a round with its figures (`ranking_figures`),
-kept in the cache and brought up to date after a score change by recomputing only what the
-change can move (`ranking_figures.RoundScores`); rows are built only for the page shown.
+kept with the round's data version and brought up to date after a score change by
+recomputing only what the change can move (`ranking_figures.RoundScores`); rows are built
+only for the page shown.
 
 `tabulate_round` and `verify_results` do not use any of this: they recompute from scratch.
 """
 
-import datetime
+import copy
 import hashlib
+import random
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import NamedTuple
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, Sum
 
-from ..models import CriterionScore, Review, ReviewStatus, RoundEntry
+from ..models import CriterionScore, ReviewStatus, RoundDataChange, RoundDataVersion, RoundEntry
 from ..tabulation import RankingEntry, ReviewScoreCalculator
 from .ranking import round_criteria, submitted_reviews
-from .ranking_figures import VERSION, RoundScores, compute_figures, kept_score
+from .ranking_figures import RoundScores, compute_figures, kept_score
 
 # --- The ranking table ---------------------------------------------------------------------
 # Every figure of the table depends on the whole round (ranks, zscore), so it is computed
-# over all the round's reviews; that takes about half a second for 10,000 reviews. The result
-# is kept in the cache under a fingerprint of everything it is computed from, read in three
-# small queries per request: so the organiser's page is recomputed only when a judge saved a
-# score, an entry or a case moved, or the criteria changed — never served stale, because
-# any such change gives a new key (and the old entry is simply never read again).
+# over all the round's reviews; that takes about a second for 40,000 reviews. What it is
+# computed from is versioned by database triggers (`RoundDataVersion`, migration 0012), so a
+# request reads one row to know whether the figures it keeps are still the round's: the
+# page is then a slice of rows kept in display order. After a change, the reviews the
+# triggers logged (`RoundDataChange`) are read again and only what they can move is
+# recomputed. Never served stale: every write to what the table shows moves the version.
 RANKING_CACHE_SECONDS = 60 * 60
-# Part of the key: a deploy that changes what is cached never reads an older layout.
-FIGURES_FORMAT = 1
 
 
 class RankedCategory(NamedTuple):
@@ -163,28 +165,14 @@ class RankingRows(Sequence):
 
 @dataclass
 class RankingTable:
-    """`rows` is a sequence (`len`, slices, iteration); the counts below read the plain values
-    and the figures, without building a row object per entry."""
+    """`rows` is a sequence (`len`, slices, iteration); the counts were computed once for the
+    round's data version (`RankingView`), not per request."""
 
     round: object
     rows: RankingRows
-
-    @cached_property
-    def stale(self):
-        figures = self.rows.figures
-        return any(
-            v[_RANK] != figures[v[_CASE]].rank or v[_SCORE] != _decimal(figures[v[_CASE]].score)
-            for v in self.rows.values
-        )
-
-    @cached_property
-    def tabulated(self):
-        return any(v[_RANK] is not None for v in self.rows.values)
-
-    @cached_property
-    def disagreements(self):
-        figures = self.rows.figures
-        return sum(1 for v in self.rows.values if figures[v[_CASE]].disagreement)
+    stale: bool
+    tabulated: bool
+    disagreements: int
 
 
 def _table_entries(round_):
@@ -193,55 +181,12 @@ def _table_entries(round_):
     return list(RoundEntry.objects.filter(round=round_).order_by("pk").values_list(*ENTRY_VALUES))
 
 
-def _reviews_fingerprint(round_):
-    """Changes whenever a review of the round is added, removed or saved (`review_save`
-    increments `version` on every save: the sum moves even when two saves commit out of
-    the order of their `updated_at`). With the count and version sum of the submitted
-    reviews, which the kept scores check themselves against."""
-    submitted = Q(status=ReviewStatus.SUBMITTED)
-    return tuple(
-        Review.objects.filter(assignment__round=round_)
-        .aggregate(
-            count=Count("pk"),
-            versions=Sum("version"),
-            last=Max("updated_at"),
-            top=Max("pk"),
-            submitted=Count("pk", filter=submitted),
-            submitted_versions=Sum("version", filter=submitted),
-        )
-        .values()
-    )
-
-
-def _figures_key(round_, criteria, reviews_fingerprint, entries):
-    identity = repr(
-        (
-            round_.aggregation,
-            [(c.pk, str(c.weight), str(c.max_points)) for c in criteria],
-            reviews_fingerprint,
-            [tuple(e) for e in entries],
-        )
-    )
-    digest = hashlib.sha256(identity.encode()).hexdigest()
-    return f"ranking-figures:{FIGURES_FORMAT}:{round_.pk}:{digest}"
-
-
 def full_figures(round_, entries, criteria=None):
     """`{case_id: Figures}` of `entries` (`RankingEntry`s, every entry of the round) by the
     round's aggregation, with mean and zscore next to it, from scratch (one query, two
     without `criteria`). Ranks are always computed over the whole round."""
     reviews = submitted_reviews(round_, criteria=criteria)
     return compute_figures(round_.aggregation, reviews, entries)
-
-
-# The review scores S of a round, kept to bring the figures up to date after a change (see
-# `ranking_figures.RoundScores`); past this many changed reviews, they are read afresh.
-SCORES_FORMAT = 1
-INCREMENTAL_LIMIT = 500
-
-
-def _scores_key(round_):
-    return f"ranking-scores:{SCORES_FORMAT}:{round_.pk}"
 
 
 def _identity(value):
@@ -276,132 +221,302 @@ def kept_scores(round_, criteria, reviews=None):
     }
 
 
-def _updated_figures(round_, criteria, entries, fingerprint):
-    """`{case_id: Figures}`, brought up to date from the round's kept scores: the reviews
-    saved since they were kept are read (one query, `_changed_reviews`) and only their
-    criterion scores (one more); without kept scores, or after the criteria changed, all of
-    them (one query)."""
-    last_saved = fingerprint[2]
-    criteria_key = _identity([(c.pk, str(c.weight), str(c.max_points)) for c in criteria])
-    entries_key = _identity((round_.aggregation, [tuple(e) for e in entries]))
-    state = cache.get(_scores_key(round_))
-    if state is not None and state.criteria == criteria_key:
-        kept = state.kept
-        changed, removed = _changed_reviews(round_, state, fingerprint)
-        if len(changed) + len(removed) > INCREMENTAL_LIMIT:
-            state = None
-        else:
-            changed_scores = kept_scores(round_, criteria, changed) if changed else {}
-            # A review that stopped being submitted between the two reads is gone.
-            removed |= set(changed) - changed_scores.keys()
-            if state.entries_key != entries_key or state.official != round_.aggregation:
-                for pk in removed:
-                    kept.pop(pk, None)
-                kept.update(changed_scores)
-                state = _new_scores(round_, criteria_key, entries_key, kept, entries, last_saved)
-            elif changed_scores or removed:
-                state = state.update(changed_scores, removed, entries)
-                state.last_saved = last_saved
-                cache.set(_scores_key(round_), state, RANKING_CACHE_SECONDS)
-            return state.figures
-    kept = kept_scores(round_, criteria)
-    return _new_scores(round_, criteria_key, entries_key, kept, entries, last_saved).figures
+def _is_stale(v, figures):
+    found = figures[v[_CASE]]
+    return v[_RANK] != found.rank or v[_SCORE] != _decimal(found.score)
 
 
-# Reviews whose `updated_at` is this close before the kept scores' watermark are read again
-# too: a save whose transaction committed a little after a later one is found without the
-# full comparison below.
-COMMIT_SLACK = datetime.timedelta(minutes=1)
+def _segment(values, figures):
+    """One category's entries in display order: by rank, the unranked last by reference."""
+
+    def order(v):
+        rank_ = figures[v[_CASE]].rank
+        return (rank_ is None, rank_ or 0, v[_REFERENCE])
+
+    return sorted(values, key=order)
 
 
-def _changed_reviews(round_, state, fingerprint):
-    """`(changed, removed)`: ids of the submitted reviews to read again and of the kept ones
-    no longer submitted. Reads the reviews saved since the kept scores' watermark (a few
-    rows); any review saved since counts as changed whatever its version (after a database
-    restore, or in tests that reuse ids, the same id and version can stand for other
-    scores). When the kept count and version sum then differ from the fingerprint's (a
-    deletion, a commit long out of order), every submitted review's version is compared."""
-    kept = state.kept
-    recent = Review.objects.filter(assignment__round=round_)
-    if state.last_saved is not None:
-        recent = recent.filter(updated_at__gt=state.last_saved - COMMIT_SLACK)
-    changed, removed = [], set()
-    versions = {pk: version for pk, (version, *_rest) in kept.items()}
-    for pk, version, status in recent.values_list("pk", "version", "status").order_by():
-        if status == ReviewStatus.SUBMITTED:
-            changed.append(pk)
-            versions[pk] = version
-        elif pk in kept:
-            removed.add(pk)
-            del versions[pk]
-    count, total = fingerprint[4], fingerprint[5] or 0
-    if len(versions) == count and sum(versions.values()) == total:
-        return changed, removed
-    submitted = dict(
-        Review.objects.filter(assignment__round=round_, status=ReviewStatus.SUBMITTED)
-        .values_list("pk", "version")
+class TableIndex:
+    """The table's entries by category, each category's in display order with its stale and
+    disagreeing cases: after a change, only the categories of the cases whose figures
+    changed are sorted and checked again (`updated`)."""
+
+    def __init__(self, values, figures):
+        self.entries = {v[_CASE]: v for v in values}
+        members = {}
+        for v in values:
+            members.setdefault(v[_CATEGORY], []).append(v)
+        self.members = members
+        self.categories = sorted(
+            members,
+            key=lambda c: (0, 0) if c is None else (members[c][0][_CATEGORY_ORDER], c),
+        )
+        self.tabulated = {c: any(v[_RANK] is not None for v in vs) for c, vs in members.items()}
+        self.segments, self.stale, self.disagreeing = {}, {}, {}
+        for category, vs in members.items():
+            self._index(category, vs, figures)
+
+    def _index(self, category, values, figures):
+        self.segments[category] = _segment(values, figures)
+        self.stale[category] = {v[_CASE] for v in values if _is_stale(v, figures)}
+        self.disagreeing[category] = {v[_CASE] for v in values if figures[v[_CASE]].disagreement}
+
+    def updated(self, figures, changed, reordered):
+        """A new index for `figures`, where only the cases in `changed` have new figures,
+        and only those in `reordered` a new rank (this one is left as it was: a table built
+        from it may still be read)."""
+        new = copy.copy(self)
+        new.segments, new.stale, new.disagreeing = (
+            dict(self.segments),
+            dict(self.stale),
+            dict(self.disagreeing),
+        )
+        by_category = {}
+        for case in changed:
+            v = self.entries.get(case)
+            if v is not None:
+                by_category.setdefault(v[_CATEGORY], []).append(v)
+        for category in {self.entries[c][_CATEGORY] for c in reordered if c in self.entries}:
+            new.segments[category] = _segment(self.members[category], figures)
+        for category, values in by_category.items():
+            stale, disagreeing = set(self.stale[category]), set(self.disagreeing[category])
+            for v in values:
+                (stale.add if _is_stale(v, figures) else stale.discard)(v[_CASE])
+                found = figures[v[_CASE]].disagreement
+                (disagreeing.add if found else disagreeing.discard)(v[_CASE])
+            new.stale[category], new.disagreeing[category] = stale, disagreeing
+        return new
+
+
+@dataclass
+class RankingView:
+    """The table of one data version (`TableIndex`), shared by every request of that
+    version. Never changed once built: a newer version builds another."""
+
+    index: TableIndex
+    figures: dict
+    tables: dict = field(default_factory=dict)
+
+    def of(self, category):
+        """`(rows, stale, tabulated, disagreements)` of one category, or of all (None)."""
+        found = self.tables.get(category)
+        if found is None:
+            index = self.index
+            categories = index.categories if category is None else [category]
+            categories = [c for c in categories if c in index.members]
+            values = [v for c in categories for v in index.segments[c]]
+            found = self.tables[category] = (
+                values,
+                any(index.stale[c] for c in categories),
+                any(index.tabulated[c] for c in categories),
+                sum(len(index.disagreeing[c]) for c in categories),
+            )
+        return found
+
+
+@dataclass
+class KeptRanking:
+    """What this process keeps of a round: its scores (`RoundScores`) and entries at one data
+    version, and the table built from them."""
+
+    token: int
+    version: int
+    entries_version: int
+    aggregation: str
+    criteria: str
+    scores: RoundScores
+    values: list  # ENTRY_VALUES tuples of every entry, by pk
+    index: TableIndex | None = None
+    view: RankingView | None = None
+
+    @cached_property
+    def ranking_entries(self):
+        return [RankingEntry(v[_CASE], v[_CATEGORY], v[_REFERENCE]) for v in self.values]
+
+    def __getstate__(self):
+        return {**self.__dict__, "index": None, "view": None}
+
+
+# Rounds whose ranking this process keeps (most recently used last): a round of 8,000 cases
+# and 40,000 reviews keeps about 28 MB (tracemalloc). The shared cache keeps the scores of
+# the last full computation, for a process that has none yet (pickled: reading them back
+# costs much less than computing them), brought up to date from the logged changes.
+KEPT_ROUNDS = 2
+_kept = OrderedDict()
+_kept_lock = threading.Lock()
+# Past this many versions or changed reviews since the kept scores, they are read afresh.
+INCREMENTAL_VERSIONS = 2000
+INCREMENTAL_LIMIT = 500
+# The triggers' log of changed reviews is pruned past this many versions, down to half.
+CHANGES_KEPT = 20000
+SCORES_FORMAT = 2
+
+
+def _scores_key(round_):
+    return f"ranking-scores:{SCORES_FORMAT}:{round_.pk}"
+
+
+def _data_version(round_):
+    """`(version, entries, token, pruned)` of the round's `RoundDataVersion` (one query; the
+    row is made by a trigger with the round, or here for a round older than the triggers)."""
+    found = RoundDataVersion.objects.filter(round_id=round_.pk).values_list(
+        "version", "entries", "token", "pruned"
+    )
+    for row in found:
+        return row
+    RoundDataVersion.objects.get_or_create(
+        round_id=round_.pk,
+        defaults={"token": random.randrange(1, 2**62)},  # noqa: S311
+    )
+    return RoundDataVersion.objects.filter(round_id=round_.pk).values_list(
+        "version", "entries", "token", "pruned"
+    )[0]
+
+
+def _kept_ranking(round_):
+    """The round's `KeptRanking` at its current data version: the one this process keeps,
+    or the shared cache's, brought up to date from the changes logged since; else computed
+    from scratch. One query when nothing changed (the data version)."""
+    version, entries_version, token, pruned = _data_version(round_)
+    with _kept_lock:
+        kept = _kept.get(round_.pk)
+        if kept is None or kept.token != token or kept.version > version:
+            kept = cache.get(_scores_key(round_))
+        if kept is not None and (
+            kept.token != token
+            or kept.version > version
+            or kept.version < pruned
+            or version - kept.version > INCREMENTAL_VERSIONS
+        ):
+            kept = None
+        try:
+            if kept is None:
+                kept = _computed(round_, version, entries_version, token)
+            elif kept.version != version or kept.aggregation != round_.aggregation:
+                kept = _brought_up_to_date(round_, kept, version, entries_version)
+        except BaseException:
+            _kept.pop(round_.pk, None)  # it may be half brought up to date
+            raise
+        if kept.index is None:
+            kept.index = TableIndex(kept.values, kept.scores.figures)
+        if kept.view is None:
+            kept.view = RankingView(kept.index, kept.scores.figures)
+        _kept[round_.pk] = kept
+        _kept.move_to_end(round_.pk)
+        while len(_kept) > KEPT_ROUNDS:
+            _kept.popitem(last=False)
+    if version - pruned > CHANGES_KEPT:
+        _prune_changes(round_, version - CHANGES_KEPT // 2)
+    return kept
+
+
+def _computed(round_, version, entries_version, token):
+    criteria = round_criteria(round_)
+    values = _table_entries(round_)
+    kept = KeptRanking(
+        token=token,
+        version=version,
+        entries_version=entries_version,
+        aggregation=round_.aggregation,
+        criteria=_criteria_key(criteria),
+        scores=None,
+        values=values,
+    )
+    kept.scores = RoundScores(
+        official=round_.aggregation,
+        kept=kept_scores(round_, criteria),
+        entries=kept.ranking_entries,
+    )
+    cache.set(_scores_key(round_), kept, RANKING_CACHE_SECONDS)
+    return kept
+
+
+def _criteria_key(criteria):
+    return _identity([(c.pk, str(c.weight), str(c.max_points)) for c in criteria])
+
+
+def _brought_up_to_date(round_, kept, version, entries_version):
+    """`kept` with the reviews logged since its version read again (two queries: the log and
+    their criterion scores, plus the criteria) and the entries when they changed (one
+    more). A change of the criteria or of an assignment reads the whole round again."""
+    changes = set(
+        RoundDataChange.objects.filter(round_id=round_.pk, seq__gt=kept.version)
+        .values_list("review_id", flat=True)
         .order_by()
     )
-    changed = [
-        pk
-        for pk, version in submitted.items()
-        if pk in changed or pk not in kept or kept[pk][VERSION] != version
-    ]
-    return changed, kept.keys() - submitted.keys()
+    if None in changes or len(changes) > INCREMENTAL_LIMIT:
+        return _computed(round_, version, entries_version, kept.token)
+    criteria = round_criteria(round_) if changes else None
+    if criteria is not None and _criteria_key(criteria) != kept.criteria:
+        return _computed(round_, version, entries_version, kept.token)
+    changed = kept_scores(round_, criteria, changes) if changes else {}
+    removed = changes - changed.keys()
+    scores = kept.scores
+    if kept.entries_version != entries_version:
+        values = _table_entries(round_)
+        entries = [RankingEntry(v[_CASE], v[_CATEGORY], v[_REFERENCE]) for v in values]
+        ranked_alike = entries == kept.ranking_entries  # only what is stored or shown moved
+        kept = KeptRanking(
+            token=kept.token,
+            version=kept.version,
+            entries_version=entries_version,
+            aggregation=kept.aggregation,
+            criteria=kept.criteria,
+            scores=scores,
+            values=values,
+        )
+        if not ranked_alike:
+            scores.apply(changed, removed)
+            changed, removed = {}, set()
+            kept.scores = RoundScores(
+                official=round_.aggregation, kept=scores.kept, entries=entries
+            )
+            kept.aggregation = round_.aggregation
+    if kept.aggregation != round_.aggregation:
+        scores = kept.scores
+        scores.apply(changed, removed)
+        changed, removed = {}, set()
+        kept.scores = RoundScores(
+            official=round_.aggregation, kept=scores.kept, entries=kept.ranking_entries
+        )
+        kept.aggregation = round_.aggregation
+        kept.index = None
+    if changed or removed:
+        scores = kept.scores
+        kept.scores = scores.update(changed, removed, kept.ranking_entries)
+        if kept.scores is scores and kept.index is not None:
+            kept.index = kept.index.updated(scores.figures, scores.changed, scores.reordered)
+        else:
+            kept.index = None
+    kept.version = version
+    kept.view = None
+    return kept
 
 
-def _new_scores(round_, criteria_key, entries_key, kept, entries, last_saved):
-    state = RoundScores(
-        criteria=criteria_key,
-        entries_key=entries_key,
-        official=round_.aggregation,
-        kept=kept,
-        entries=entries,
-    )
-    # The latest `updated_at` of the round's reviews read before the scores (any review
-    # saved later has a later one, or a version the kept scores do not have).
-    state.last_saved = last_saved
-    cache.set(_scores_key(round_), state, RANKING_CACHE_SECONDS)
-    return state
+def _prune_changes(round_, upto):
+    """Forget the logged changes up to version `upto`: a kept ranking older than that is
+    computed again."""
+    if RoundDataVersion.objects.filter(round_id=round_.pk, pruned__lt=upto).update(pruned=upto):
+        RoundDataChange.objects.filter(round_id=round_.pk, seq__lte=upto).delete()
 
 
-def ranking_figures(round_, entries):
-    """`{case_id: Figures}` for `entries` (`RankingEntry`s of every entry of the round),
-    from the cache when the round's data did not change since they were computed. Two
-    queries (criteria and the reviews' fingerprint); on a cache miss one more without kept
-    scores, two with them (see `_updated_figures`)."""
-    criteria = round_criteria(round_)
-    fingerprint = _reviews_fingerprint(round_)
-    key = _figures_key(round_, criteria, fingerprint, entries)
-    figures = cache.get(key)
-    if figures is None:
-        figures = _updated_figures(round_, criteria, entries, fingerprint)
-        cache.set(key, figures, RANKING_CACHE_SECONDS)
-    return figures
+def ranking_figures(round_):
+    """`{case_id: Figures}` of every entry of the round, up to date with its data (see
+    `_kept_ranking`)."""
+    return _kept_ranking(round_).scores.figures
 
 
 def ranking_table(round_, *, category=None):
     """Every entry of the round (or of one category) with its score and rank by the round's
     aggregation, next to its mean and zscore score and rank, median, σ and disagreement
-    flag, and what is stored on the entry. Three queries when the figures are cached (see
-    `ranking_figures`), four or five when they are computed. The rows are built only when
-    read (`RankingRows`)."""
-    values = _table_entries(round_)
-    figures = ranking_figures(
-        round_, [RankingEntry(v[_CASE], v[_CATEGORY], v[_REFERENCE]) for v in values]
+    flag, and what is stored on the entry. One query while the round's data is unchanged
+    (see `_kept_ranking`). The rows are built only when read (`RankingRows`)."""
+    view = _kept_ranking(round_).view
+    values, stale, tabulated, disagreements = view.of(None if category is None else category.pk)
+    return RankingTable(
+        round=round_,
+        rows=RankingRows(values, view.figures),
+        stale=stale,
+        tabulated=tabulated,
+        disagreements=disagreements,
     )
-    if category is not None:
-        values = [v for v in values if v[_CATEGORY] == category.pk]
-
-    def order(v):
-        rank_ = figures[v[_CASE]].rank
-        return (
-            v[_CATEGORY_ORDER] if v[_CATEGORY] is not None else 0,
-            v[_CATEGORY] or 0,
-            rank_ is None,
-            rank_ or 0,
-            v[_REFERENCE],
-        )
-
-    values.sort(key=order)
-    return RankingTable(round=round_, rows=RankingRows(values, figures))

@@ -387,8 +387,8 @@ def test_ranking_query_count_does_not_grow_with_cases(
     client.force_login(make_organiser())
     cache.clear()
 
-    # session, user, round, categories, entries, criteria, reviews' fingerprint, criterion
-    # scores (the figures are computed: nothing cached yet)
+    # session, user, round, categories, the round's data version, criteria, entries,
+    # criterion scores (the figures are computed: nothing kept yet)
     # + the user's and the groups' permissions (organisers are no longer superusers)
     with django_assert_num_queries(10):
         client.get(ranking_url(scored["round"]))
@@ -405,10 +405,10 @@ def test_ranking_query_count_after_a_score_change_does_not_grow_with_cases(
     review.version += 1
     review.save()
 
-    # session, user, round, categories, entries, criteria, reviews' fingerprint, the
-    # reviews saved lately, their criterion scores (not the round's)
+    # session, user, round, categories, the round's data version, the reviews it logged
+    # since, criteria, their criterion scores (not the round's)
     # + the user's and the groups' permissions (organisers are no longer superusers)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(ranking_url(scored["round"]))
 
 
@@ -420,10 +420,10 @@ def test_ranking_query_count_with_cached_figures_does_not_grow_with_cases(
     client.force_login(make_organiser())
     client.get(ranking_url(scored["round"]))
 
-    # session, user, round, categories, entries, criteria, reviews' fingerprint: the
-    # criterion scores are not read again while the round's data is unchanged
+    # session, user, round, categories, the round's data version: neither the entries nor
+    # the criterion scores are read again while the round's data is unchanged
     # + the user's and the groups' permissions (organisers are no longer superusers)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         client.get(ranking_url(scored["round"]))
 
 

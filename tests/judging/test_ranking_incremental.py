@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases.models import CaseStatus, EditionStatus
+from cases.models import CaseStatus, Category, EditionStatus
 from judging.models import Aggregation, Assignment, Review, RoundEntry, RoundStatus
 from judging.selectors.ranking_figures import (
     RoundScores,
@@ -19,7 +19,14 @@ from judging.selectors.ranking_figures import (
     kept_score,
     scored_reviews,
 )
-from judging.selectors.ranking_table import full_figures, ranking_figures, ranking_table
+from judging.selectors.ranking_table import (
+    RankingView,
+    TableIndex,
+    _table_entries,
+    full_figures,
+    ranking_figures,
+    ranking_table,
+)
 from judging.services.reviews import review_save
 from judging.services.tabulation import tabulate_round
 from judging.tabulation import MEAN, TRIMMED, ZSCORE, RankingEntry
@@ -52,9 +59,7 @@ def test_update_equals_the_full_computation_after_random_edits(official):
         for judge in rng.sample(range(1, 9), rng.randint(1, 6)):
             kept[next_review] = kept_score(1, judge, case, random_score(rng, [1, 2, 4]))
             next_review += 1
-    state = RoundScores(
-        criteria="c", entries_key="e", official=official, kept=kept, entries=entries
-    )
+    state = RoundScores(official=official, kept=kept, entries=entries)
     incremental = 0
     for step in range(60):
         changed, removed = {}, set()
@@ -76,14 +81,31 @@ def test_update_equals_the_full_computation_after_random_edits(official):
                     1, rng.randint(1, 9), case, Fraction(rng.randint(0, 100))
                 )
                 next_review += 1
-        before = state
+        before, figures_before = state, state.figures
         state = state.update(changed, removed, entries)
         incremental += state is before
 
         expected = compute_figures(official, scored_reviews(state.kept), entries)
         assert state.figures == expected, f"step {step}"
+        if state is before:  # the table re-reads only what the update says it changed
+            moved = {c for c in expected if expected[c] != figures_before[c]}
+            reranked = {c for c in expected if expected[c].rank != figures_before[c].rank}
+            assert moved <= state.changed and reranked <= state.reordered, f"step {step}"
     # both paths ran: the incremental one, and the full one when K moved
     assert 30 < incremental < 60
+
+
+def test_update_with_the_same_scores_saved_again_moves_nothing():
+    entries = [RankingEntry(1, 1, "A"), RankingEntry(2, 1, "B")]
+    kept = {1: kept_score(1, 1, 1, Fraction(90)), 2: kept_score(1, 2, 2, Fraction(80))}
+    state = RoundScores(official=ZSCORE, kept=kept, entries=entries)
+    figures = state.figures
+
+    after = state.update({1: kept_score(2, 1, 1, Fraction(90))}, set(), entries)
+
+    assert after is state and after.figures is figures
+    assert (after.changed, after.reordered) == (set(), set())
+    assert after.kept[1] == kept_score(2, 1, 1, Fraction(90))
 
 
 def test_update_of_a_case_losing_its_last_review_gives_no_figures_and_reranks():
@@ -92,7 +114,7 @@ def test_update_of_a_case_losing_its_last_review_gives_no_figures_and_reranks():
         1: kept_score(1, 1, 1, Fraction(90)),
         2: kept_score(1, 2, 2, Fraction(80)),
     }
-    state = RoundScores(criteria="c", entries_key="e", official=MEAN, kept=kept, entries=entries)
+    state = RoundScores(official=MEAN, kept=kept, entries=entries)
     assert (state.figures[1].rank, state.figures[2].rank) == (1, 2)
 
     state = state.update({}, {1}, entries)
@@ -153,6 +175,16 @@ def rescore(assignment, values):
     )
 
 
+def assert_table_as_computed_afresh(round_, entries):
+    """The table kept up to date (rows in order, stale, tabulated, disagreements) is the one
+    built from scratch, for the whole round and for each category."""
+    view = RankingView(TableIndex(_table_entries(round_), full_figures(round_, entries)), {})
+    for category in [None, *{e.category for e in entries}]:
+        table = ranking_table(round_, category=None if category is None else Category(category))
+        found = (list(table.rows.values), table.stale, table.tabulated, table.disagreements)
+        assert found == view.of(category), category
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("aggregation", [Aggregation.MEAN, Aggregation.TRIMMED, Aggregation.ZSCORE])
 def test_ranking_figures_after_random_saves_equal_a_full_tabulation(busy_round, aggregation):
@@ -161,8 +193,8 @@ def test_ranking_figures_after_random_saves_equal_a_full_tabulation(busy_round, 
     round_.aggregation = aggregation
     round_.save()
     entries = entries_of(round_)
-    assert ranking_figures(round_, entries) == full_figures(round_, entries)
-    edits = ["rescore"] * 8 + ["delete", "new", "half point"]
+    assert ranking_figures(round_) == full_figures(round_, entries)
+    edits = ["rescore"] * 8 + ["delete", "new", "half point", "tabulate"]
     rng.shuffle(edits)
     for edit in edits:
         assignments = list(
@@ -175,6 +207,8 @@ def test_ranking_figures_after_random_saves_equal_a_full_tabulation(busy_round, 
             rescore(assignment, ["2.5", 4, 7])
         elif edit == "delete":
             Review.objects.filter(assignment=assignment).delete()
+        elif edit == "tabulate":
+            tabulate_round(round=round_, by=None)
         else:
             reviewed = set(
                 Assignment.objects.filter(round=round_).values_list("case_id", "judge_id")
@@ -188,13 +222,16 @@ def test_ranking_figures_after_random_saves_equal_a_full_tabulation(busy_round, 
             make_scored_review(round=round_, case=case, judge=judge, values=[9, 1, 3])
 
         with CaptureQueriesContext(connection) as queries:
-            figures = ranking_figures(round_, entries)
+            figures = ranking_figures(round_)
 
         assert figures == full_figures(round_, entries), edit
-        # criteria, fingerprint, the reviews saved lately, and only their criterion scores,
-        # never the whole round's; a deletion leaves the kept count off the fingerprint's, so
-        # every review's version is compared too (one more query)
-        assert len(queries) == (5 if edit == "delete" else 4), edit
+        if edit == "tabulate":  # the stored scores moved, no review: version, log, entries
+            assert len(queries) == 3, edit
+        else:
+            # the data version, the reviews it logged since, the criteria, and only those
+            # reviews' criterion scores, never the whole round's (a deletion too)
+            assert len(queries) == 4, edit
+        assert_table_as_computed_afresh(round_, entries)
 
     # and the official figures are what tabulate_round stores
     tabulate_round(round=round_, by=None)
