@@ -8,12 +8,13 @@ from decimal import Decimal
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.admin.templatetags import admin_list
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.admin import next_in_sequence
+from cases.admin import changelist, next_in_sequence
 from cases.models import (
     AuditEntry,
     CaseStatus,
@@ -234,6 +235,22 @@ def test_admin_pages_load_for_organiser(client, world, model):
     assert (changelist.status_code, searched.status_code, change.status_code) == (200, 200, 200)
     request = change.wsgi_request
     assert add_status == (200 if model_admin.has_add_permission(request) else 403)
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
+@pytest.mark.parametrize("query", [{}, {"q": "汕头"}], ids=["all", "searched"])
+def test_changelist_rows_are_the_cells_django_renders(client, world, model, query):
+    world.is_superuser = model._meta.label == "auth.Group"
+    world.save(update_fields=["is_superuser"])
+    client.force_login(world)
+    cl = client.get(admin_url(model, "changelist"), query).context["cl"]
+
+    ours, django = changelist.result_list(cl), admin_list.result_list(cl)
+
+    assert [list(row) for row in ours.pop("results")] == [
+        list(row) for row in django.pop("results")
+    ]
+    assert ours == django
 
 
 # --- query counts --------------------------------------------------------------------------
