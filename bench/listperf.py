@@ -9,6 +9,7 @@ Runs on a database measure.py has already filled (it neither migrates nor builds
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,13 +53,28 @@ def main():
             profiler = Profiler(interval=0.0002)
             with profiler:
                 measure.check(send())
-            print(profiler.output_text(unicode=True, color=False, show_all=False))
+            print(profiler.output_text(unicode=True, color=False, show_all=os.environ.get("SHOW_ALL") == "1"))
             continue
         timed = measure.time_requests(send, requests=args.requests)
+        cpu = []
+        for _ in range(args.requests):
+            started = time.process_time()
+            send()
+            cpu.append((time.process_time() - started) * 1000)
+        calls = [0]
+
+        def count(frame, event, arg, calls=calls):
+            if event in ("call", "c_call"):
+                calls[0] += 1
+
+        sys.setprofile(count)
+        send()
+        sys.setprofile(None)
         db = "" if timed["db_cpu_ms"] is None else f", db cpu {timed['db_cpu_ms']:.1f}"
         print(
-            f"{name}: median {timed['median_ms']:.1f} ms, cpu {timed['cpu_ms']:.1f}{db},"
-            f" {measure.count_queries(send)} queries"
+            f"{name}: median {timed['median_ms']:.1f} ms, cpu {timed['cpu_ms']:.1f}"
+            f" (min {min(cpu):.1f}){db},"
+            f" {measure.count_queries(send)} queries, {calls[0]:,} calls"
         )
 
 

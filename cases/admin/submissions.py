@@ -66,16 +66,42 @@ class AttachmentInline(admin.TabularInline):
         return filesizeformat(attachment.size)
 
 
-CASE_TEXT_FIELDS = ("summary", "background", "practice", "outcomes", "promotion_value")
+# What a row of the list shows (CaseAdmin.list_display, str() of the case in the checkbox's
+# label and of its edition): every other column stays in the database.
+CASE_ROW_FIELDS = (
+    "reference",
+    "title",
+    "status",
+    "submitted_at",
+    "edition__title",
+    "edition__programme__name",
+    "edition__programme__short_name",
+    "category__name",
+    "submitting_unit__name",
+)
 
 
 class CaseChangeList(ChangeList):
-    """The rows of the list leave the case texts (thousands of characters each) in the
-    database: SQL sorts the rows with everything they carry. Exports build their own
-    queryset from `get_queryset()` and still read every field."""
+    """The rows of the list load only the columns they show: the case texts are thousands
+    of characters each, SQL sorts the rows with everything they carry, and every other
+    field is one more value to convert per row. Exports build their own queryset from
+    `get_queryset()` and still read every field."""
 
     def get_results(self, request):
-        self.queryset = self.queryset.defer(*CASE_TEXT_FIELDS)
+        self.queryset = (
+            self.queryset.only(*CASE_ROW_FIELDS)
+            .prefetch_related(None)
+            .prefetch_related(
+                Prefetch(
+                    "lead_unit_links",
+                    # Ordered within each case only: the model's ordering by case joins the
+                    # case, its edition and programme to sort by theirs.
+                    queryset=CaseLeadUnit.objects.select_related("unit")
+                    .only("case_id", "unit__name")
+                    .order_by("case_id", "order", "pk"),
+                )
+            )
+        )
         super().get_results(request)
 
 
