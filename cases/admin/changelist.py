@@ -56,6 +56,15 @@ class Column:
             # List-like choices are no dict keys: display_for_field copes with them per cell.
             with contextlib.suppress(TypeError):
                 self.choices = dict(field.flatchoices)
+        # Text without choices shows as itself: display_for_field's chain of type tests
+        # ends in str() for it (URLField has a branch of its own).
+        self.is_text = (
+            self.choices is None
+            and not self.is_fk
+            and isinstance(field, (models.CharField, models.TextField))
+            and not isinstance(field, models.URLField)
+            and not getattr(field, "flatchoices", None)
+        )
         nowrap = isinstance(field, (models.DateField, models.TimeField, models.ForeignKey))
         self.classes = _markup(f' class="{self.css}{" nowrap" if nowrap else ""}"')
         self.plain_classes = _markup(f' class="{self.css}"')
@@ -74,6 +83,8 @@ class Column:
             return (self.empty if value is None else value), self.classes
         if self.choices is not None:
             return self.choices.get(value, self.empty), self.classes
+        if self.is_text:
+            return (self.empty if value in self.field.empty_values else str(value)), self.classes
         return display_for_field(value, self.field, self.empty, avoid_link=self.link), self.classes
 
     def _general_value(self, cl, result):
