@@ -53,7 +53,11 @@ def main():
             profiler = Profiler(interval=0.0002)
             with profiler:
                 measure.check(send())
-            print(profiler.output_text(unicode=True, color=False, show_all=os.environ.get("SHOW_ALL") == "1"))
+            print(
+                profiler.output_text(
+                    unicode=True, color=False, show_all=os.environ.get("SHOW_ALL") == "1"
+                )
+            )
             continue
         timed = measure.time_requests(send, requests=args.requests)
         cpu = []
