@@ -78,16 +78,10 @@ def queue(user, round_):
     return (
         assignments_visible_to(user)
         .filter(round=round_)
-        .select_related("case__category")
-        .only(
-            "round_id",
-            "judge_id",
-            "status",
-            "case__reference",
-            "case__title",
-            "case__category__name",
-        )
-        .annotate(my_score=F("review__score"))
+        .select_related("case")
+        .only("round_id", "judge_id", "status", "case__reference", "case__title")
+        # The name, not a category instance per row: a queue is of one or a few categories.
+        .annotate(my_score=F("review__score"), category_name=F("case__category__name"))
         .order_by("case__category__order", "case__reference", "case__pk")
     )
 

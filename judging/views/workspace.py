@@ -86,7 +86,6 @@ class QueueView(RoundMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        mine = permissions.assignments_visible_to(user).filter(round=self.round)
         queue_filter = QueueFilter(
             self.request.GET or None, queryset=selectors.queue(user, self.round), round=self.round
         )
@@ -99,7 +98,9 @@ class QueueView(RoundMixin, TemplateView):
             case_url_prefix=f"{reverse('judging:round-detail', args=[self.round.pk])}cases/",
             # Unfiltered, the table holds every assignment the progress counts.
             progress=(
-                selectors.progress(mine)
+                selectors.progress(
+                    permissions.assignments_visible_to(user).filter(round=self.round)
+                )
                 if queue_filter.is_bound
                 else selectors.progress_of_rows(rows)
             ),
