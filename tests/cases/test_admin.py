@@ -9,7 +9,7 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.admin.templatetags import admin_list
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,8 @@ from cases.models import (
     MediaCoverage,
     PersonalDataRequest,
     QuarantinedFile,
+    Region,
+    Unit,
     User,
 )
 from cases.services import audit_log, case_transition
@@ -361,6 +363,23 @@ def test_staff_without_superuser_sees_no_model_without_permission(client):
     response = client.get(reverse("admin:cases_auditentry_changelist"))
 
     assert response.status_code == 403
+
+
+def test_admin_app_list_is_djangos_and_follows_a_permission_change(client):
+    staff = make_user(is_staff=True, is_superuser=False)
+    staff.user_permissions.add(Permission.objects.get(codename="view_unit"))
+    client.force_login(staff)
+    regions = admin_url(Region, "changelist")
+
+    before = client.get(reverse("admin:index"))
+    staff.user_permissions.add(Permission.objects.get(codename="view_region"))
+    after = client.get(reverse("admin:index"))
+
+    for response in (before, after):
+        request = response.wsgi_request
+        assert admin.site.get_app_list(request) == admin.AdminSite.get_app_list(admin.site, request)
+    assert admin_url(Unit, "changelist") in before.text
+    assert (regions in before.text, regions in after.text) == (False, True)
 
 
 def test_audit_admin_refuses_add_change_delete_even_to_superuser(client):
