@@ -1,6 +1,8 @@
 """Cases with their lead units, media coverage and attachments (never linked: files are
 private), submitted versions and reference counters."""
 
+from collections import defaultdict
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
@@ -84,25 +86,26 @@ CASE_ROW_FIELDS = (
 class CaseChangeList(ChangeList):
     """The rows of the list load only the columns they show: the case texts are thousands
     of characters each, SQL sorts the rows with everything they carry, and every other
-    field is one more value to convert per row. Exports build their own queryset from
-    `get_queryset()` and still read every field."""
+    field is one more value to convert per row. The lead units come as (case, name) pairs,
+    joined once per row here. Exports build their own queryset from `get_queryset()` and
+    still read every field."""
 
     def get_results(self, request):
-        self.queryset = (
-            self.queryset.only(*CASE_ROW_FIELDS)
-            .prefetch_related(None)
-            .prefetch_related(
-                Prefetch(
-                    "lead_unit_links",
-                    # Ordered within each case only: the model's ordering by case joins the
-                    # case, its edition and programme to sort by theirs.
-                    queryset=CaseLeadUnit.objects.select_related("unit")
-                    .only("case_id", "unit__name")
-                    .order_by("case_id", "order", "pk"),
-                )
-            )
-        )
+        self.queryset = self.queryset.only(*CASE_ROW_FIELDS).prefetch_related(None)
         super().get_results(request)
+        self.result_list = list(self.result_list)
+        names = defaultdict(list)
+        for case_id, name in (
+            CaseLeadUnit.objects.filter(case__in=[case.pk for case in self.result_list])
+            # Within each case only: the model's ordering by case joins the case, its
+            # edition and programme to sort by theirs.
+            .order_by("case_id", "order", "pk")
+            .values_list("case_id", "unit__name")
+        ):
+            names[case_id].append(name)
+        separator = pgettext("list separator", "、")
+        for case in self.result_list:
+            case.listed_lead_units = separator.join(names[case.pk])
 
 
 class CaseAdminForm(forms.ModelForm):
@@ -225,9 +228,7 @@ class CaseAdmin(EditionChoicesMixin, BackofficeImportExportAdmin):
 
     @admin.display(description=_("主创单位"))
     def lead_unit_names(self, case):
-        return pgettext("list separator", "、").join(
-            link.unit.name for link in case.lead_unit_links.all()
-        )
+        return case.listed_lead_units  # set by CaseChangeList.get_results
 
 
 @admin.register(CaseLeadUnit)
