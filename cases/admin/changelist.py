@@ -54,8 +54,9 @@ class Column:
         self.is_fk = isinstance(field.remote_field, models.ManyToOneRel)
         if not self.is_fk and getattr(field, "flatchoices", None):
             # List-like choices are no dict keys: display_for_field copes with them per cell.
+            # The labels (lazy translations) are made text once a page, not once a row.
             with contextlib.suppress(TypeError):
-                self.choices = dict(field.flatchoices)
+                self.choices = {value: str(label) for value, label in field.flatchoices}
         # Text without choices shows as itself: display_for_field's chain of type tests
         # ends in str() for it (URLField has a branch of its own).
         self.is_text = (
@@ -68,6 +69,8 @@ class Column:
         nowrap = isinstance(field, (models.DateField, models.TimeField, models.ForeignKey))
         self.classes = _markup(f' class="{self.css}{" nowrap" if nowrap else ""}"')
         self.plain_classes = _markup(f' class="{self.css}"')
+        # A related row shows as its str(), the same for every row pointing at it.
+        self.related_shown = {}
 
     def value(self, cl, result):
         """(the cell's content, its class attribute), as `items_for_result` computes them."""
@@ -80,7 +83,12 @@ class Column:
         if isinstance(value, str) and value.strip() == "":
             value = ""
         if self.is_fk:
-            return (self.empty if value is None else value), self.classes
+            if value is None:
+                return self.empty, self.classes
+            shown = self.related_shown.get(value.pk)
+            if shown is None:
+                shown = self.related_shown[value.pk] = conditional_escape(value)
+            return shown, self.classes
         if self.choices is not None:
             return self.choices.get(value, self.empty), self.classes
         if self.is_text:
