@@ -382,6 +382,19 @@ def test_admin_app_list_is_djangos_and_follows_a_permission_change(client):
     assert (regions in before.text, regions in after.text) == (False, True)
 
 
+def test_admin_app_list_of_a_superuser_is_djangos_without_reading_permissions(
+    client, django_assert_num_queries
+):
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    request = client.get(reverse("admin:index")).wsgi_request
+    request.user = User.objects.get(pk=request.user.pk)  # no permission cache
+
+    with django_assert_num_queries(0):
+        ours = admin.site.get_app_list(request)
+
+    assert ours == admin.AdminSite.get_app_list(admin.site, request)
+
+
 def test_audit_admin_refuses_add_change_delete_even_to_superuser(client):
     superuser = make_organiser()
     entry = audit_log(code="cases.edition.open", obj=superuser, by=superuser, data={"a": 1})
