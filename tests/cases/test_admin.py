@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -393,6 +394,25 @@ def test_admin_app_list_of_a_superuser_is_djangos_without_reading_permissions(
         ours = admin.site.get_app_list(request)
 
     assert ours == admin.AdminSite.get_app_list(admin.site, request)
+
+
+def test_sidebar_is_the_app_list_django_renders_with_the_current_model(client):
+    client.force_login(make_organiser())
+
+    for model in (Case, Unit, Case):
+        response = client.get(admin_url(model, "changelist"))
+        request = response.wsgi_request
+        django = render_to_string(
+            "admin/app_list.html",
+            {
+                "app_list": admin.AdminSite.get_app_list(admin.site, request),
+                "show_changelinks": False,
+                "request": request,
+            },
+        )
+
+        assert django in response.text
+        assert f'<tr class="model-{model._meta.model_name} current-model">' in django
 
 
 def test_audit_admin_refuses_add_change_delete_even_to_superuser(client):
