@@ -9,7 +9,8 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import BadRequest
 from django.db import models
 from django.shortcuts import redirect
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
@@ -58,11 +59,11 @@ class QuickActionCheckboxMixin:
     renderer for each row: that trip was a quarter of the time of a 100-row case list."""
 
     def action_checkbox(self, obj):
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            helpers.ACTION_CHECKBOX_NAME,
-            str(obj.pk),
-            format_html(_("Select this object for an action - {}"), str(obj)),
+        # format_html's steps, written out: two calls of it were most of the cell's time.
+        label = _("Select this object for an action - {}").format(escape(str(obj)))
+        return mark_safe(  # noqa: S308  (the object's text and primary key are escaped)
+            f'<input type="checkbox" name="{escape(helpers.ACTION_CHECKBOX_NAME)}"'
+            f' value="{escape(str(obj.pk))}" class="action-select" aria-label="{label}">'
         )
 
 

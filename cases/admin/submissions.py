@@ -1,6 +1,8 @@
 """Cases with their lead units, media coverage and attachments (never linked: files are
 private), submitted versions and reference counters."""
 
+from collections import defaultdict
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
@@ -66,17 +68,44 @@ class AttachmentInline(admin.TabularInline):
         return filesizeformat(attachment.size)
 
 
-CASE_TEXT_FIELDS = ("summary", "background", "practice", "outcomes", "promotion_value")
+# What a row of the list shows (CaseAdmin.list_display, str() of the case in the checkbox's
+# label and of its edition): every other column stays in the database.
+CASE_ROW_FIELDS = (
+    "reference",
+    "title",
+    "status",
+    "submitted_at",
+    "edition__title",
+    "edition__programme__name",
+    "edition__programme__short_name",
+    "category__name",
+    "submitting_unit__name",
+)
 
 
 class CaseChangeList(ChangeList):
-    """The rows of the list leave the case texts (thousands of characters each) in the
-    database: SQL sorts the rows with everything they carry. Exports build their own
-    queryset from `get_queryset()` and still read every field."""
+    """The rows of the list load only the columns they show: the case texts are thousands
+    of characters each, SQL sorts the rows with everything they carry, and every other
+    field is one more value to convert per row. The lead units come as (case, name) pairs,
+    joined once per row here. Exports build their own queryset from `get_queryset()` and
+    still read every field."""
 
     def get_results(self, request):
-        self.queryset = self.queryset.defer(*CASE_TEXT_FIELDS)
+        self.queryset = self.queryset.only(*CASE_ROW_FIELDS).prefetch_related(None)
         super().get_results(request)
+        self.result_list = list(self.result_list)
+        names = defaultdict(list)
+        for case_id, name in (
+            CaseLeadUnit.objects.filter(case__in=[case.pk for case in self.result_list])
+            # Within each case only: the model's ordering by case joins the case, its
+            # edition and programme to sort by theirs.
+            .order_by("case_id", "order", "pk")
+            .values_list("case_id", "unit__name")
+        ):
+            names[case_id].append(name)
+        separator = pgettext("list separator", "、")
+        for case in self.result_list:
+            case.listed_lead_units = separator.join(names[case.pk])
 
 
 class CaseAdminForm(forms.ModelForm):
@@ -199,9 +228,7 @@ class CaseAdmin(EditionChoicesMixin, BackofficeImportExportAdmin):
 
     @admin.display(description=_("主创单位"))
     def lead_unit_names(self, case):
-        return pgettext("list separator", "、").join(
-            link.unit.name for link in case.lead_unit_links.all()
-        )
+        return case.listed_lead_units  # set by CaseChangeList.get_results
 
 
 @admin.register(CaseLeadUnit)

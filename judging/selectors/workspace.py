@@ -2,7 +2,7 @@
 `judging.permissions` and carries its own prefetch bundle, so page query counts do not grow
 with the number of rows."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import PurePath
 
 from django.db.models import Count, F, Prefetch, Q, prefetch_related_objects
@@ -43,6 +43,12 @@ def progress(assignments):
     )
 
 
+def progress_of_rows(assignments):
+    """`progress` of assignments already read (a list), without a query."""
+    done = sum(1 for assignment in assignments if assignment.status == AssignmentStatus.SUBMITTED)
+    return {"total": len(assignments), "done": done}
+
+
 def my_rounds(user):
     """The user's rounds, newest edition first, each with `total` / `done` (own
     assignments) and `is_chair` (chairs a panel of the edition). Three queries."""
@@ -72,28 +78,33 @@ def queue(user, round_):
     return (
         assignments_visible_to(user)
         .filter(round=round_)
-        .select_related("case__category")
-        .only(
-            "round_id",
-            "judge_id",
-            "status",
-            "case__reference",
-            "case__title",
-            "case__category__name",
-        )
-        .annotate(my_score=F("review__score"))
-        .prefetch_related(Prefetch("case__lead_unit_links", queryset=LEAD_UNITS.queryset))
+        .select_related("case")
+        .only("round_id", "judge_id", "status", "case__reference", "case__title")
+        # The name, not a category instance per row: a queue is of one or a few categories.
+        .annotate(my_score=F("review__score"), category_name=F("case__category__name"))
         .order_by("case__category__order", "case__reference", "case__pk")
     )
 
 
-def with_status_labels(assignments):
-    """The assignments as a list, each with `status_label`: the label is looked up once per
-    status, not once per row (`get_status_display` rebuilds the choices on every call)."""
+def queue_rows(assignments, *, with_units):
+    """The rows of the queue table as a list, each with `status_label` (looked up once per
+    status: `get_status_display` rebuilds the choices on every call) and, `with_units`,
+    `lead_units`: the names of the case's lead units in order, read as (case, name) pairs
+    in one query instead of two model instances per unit."""
     labels = {value: str(label) for value, label in AssignmentStatus.choices}
     assignments = list(assignments)
+    names = defaultdict(list)
+    if with_units and assignments:
+        for case_id, name in (
+            CaseLeadUnit.objects.filter(case__in={a.case_id for a in assignments})
+            .order_by("case_id", "order", "pk")
+            .values_list("case_id", "unit__name")
+        ):
+            names[case_id].append(name)
     for assignment in assignments:
         assignment.status_label = labels.get(assignment.status, assignment.status)
+        if with_units:
+            assignment.lead_units = names.get(assignment.case_id, [])
     return assignments
 
 

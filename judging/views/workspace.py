@@ -86,17 +86,24 @@ class QueueView(RoundMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        mine = permissions.assignments_visible_to(user).filter(round=self.round)
         queue_filter = QueueFilter(
             self.request.GET or None, queryset=selectors.queue(user, self.round), round=self.round
         )
+        rows = selectors.queue_rows(queue_filter.qs, with_units=self.show_units)
         return super().get_context_data(
             filter=queue_filter,
-            assignments=selectors.with_status_labels(queue_filter.qs),
+            assignments=rows,
             # Links to the case pages (`judging:case-detail`) sit under the round's page:
             # one reverse() for the table instead of one per row.
             case_url_prefix=f"{reverse('judging:round-detail', args=[self.round.pk])}cases/",
-            progress=selectors.progress(mine),
+            # Unfiltered, the table holds every assignment the progress counts.
+            progress=(
+                selectors.progress(
+                    permissions.assignments_visible_to(user).filter(round=self.round)
+                )
+                if queue_filter.is_bound
+                else selectors.progress_of_rows(rows)
+            ),
             is_chair=permissions.is_chair_in_edition(user, self.round.edition),
             **kwargs,
         )

@@ -8,20 +8,25 @@ from decimal import Decimal
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
-from django.contrib.auth.models import Group
+from django.contrib.admin.templatetags import admin_list
+from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.admin import next_in_sequence
+from cases.admin import changelist, next_in_sequence
 from cases.models import (
     AuditEntry,
+    Case,
     CaseStatus,
     Edition,
     EditionStatus,
     MediaCoverage,
     PersonalDataRequest,
     QuarantinedFile,
+    Region,
+    Unit,
     User,
 )
 from cases.services import audit_log, case_transition
@@ -236,6 +241,22 @@ def test_admin_pages_load_for_organiser(client, world, model):
     assert add_status == (200 if model_admin.has_add_permission(request) else 403)
 
 
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
+@pytest.mark.parametrize("query", [{}, {"q": "汕头"}], ids=["all", "searched"])
+def test_changelist_rows_are_the_cells_django_renders(client, world, model, query):
+    world.is_superuser = model._meta.label == "auth.Group"
+    world.save(update_fields=["is_superuser"])
+    client.force_login(world)
+    cl = client.get(admin_url(model, "changelist"), query).context["cl"]
+
+    ours, django = changelist.result_list(cl), admin_list.result_list(cl)
+
+    assert ["".join(row) for row in ours.pop("results")] == [
+        "".join(row) for row in django.pop("results")
+    ]
+    assert ours == django
+
+
 # --- query counts --------------------------------------------------------------------------
 # Each changelist is fetched with 1 and 5 rows; the literal counts are the same for both.
 # They are: session + user (2), two counts (filtered and total), the page of rows, one
@@ -343,6 +364,55 @@ def test_staff_without_superuser_sees_no_model_without_permission(client):
     response = client.get(reverse("admin:cases_auditentry_changelist"))
 
     assert response.status_code == 403
+
+
+def test_admin_app_list_is_djangos_and_follows_a_permission_change(client):
+    staff = make_user(is_staff=True, is_superuser=False)
+    staff.user_permissions.add(Permission.objects.get(codename="view_unit"))
+    client.force_login(staff)
+    regions = admin_url(Region, "changelist")
+
+    before = client.get(reverse("admin:index"))
+    staff.user_permissions.add(Permission.objects.get(codename="view_region"))
+    after = client.get(reverse("admin:index"))
+
+    for response in (before, after):
+        request = response.wsgi_request
+        assert admin.site.get_app_list(request) == admin.AdminSite.get_app_list(admin.site, request)
+    assert admin_url(Unit, "changelist") in before.text
+    assert (regions in before.text, regions in after.text) == (False, True)
+
+
+def test_admin_app_list_of_a_superuser_is_djangos_without_reading_permissions(
+    client, django_assert_num_queries
+):
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    request = client.get(reverse("admin:index")).wsgi_request
+    request.user = User.objects.get(pk=request.user.pk)  # no permission cache
+
+    with django_assert_num_queries(0):
+        ours = admin.site.get_app_list(request)
+
+    assert ours == admin.AdminSite.get_app_list(admin.site, request)
+
+
+def test_sidebar_is_the_app_list_django_renders_with_the_current_model(client):
+    client.force_login(make_organiser())
+
+    for model in (Case, Unit, Case):
+        response = client.get(admin_url(model, "changelist"))
+        request = response.wsgi_request
+        django = render_to_string(
+            "admin/app_list.html",
+            {
+                "app_list": admin.AdminSite.get_app_list(admin.site, request),
+                "show_changelinks": False,
+                "request": request,
+            },
+        )
+
+        assert django in response.text
+        assert f'<tr class="model-{model._meta.model_name} current-model">' in django
 
 
 def test_audit_admin_refuses_add_change_delete_even_to_superuser(client):
@@ -707,18 +777,22 @@ def test_changelist_checkbox_is_the_markup_django_renders():
     assert ours == admin.ModelAdmin.action_checkbox(case_admin, case)
 
 
-def test_case_changelist_leaves_the_case_texts_in_the_database(client):
+def test_case_changelist_loads_only_the_columns_it_shows(client):
     case = make_case(edition=make_edition(), title="一网通办")
     client.force_login(make_organiser())
 
     response = client.get(reverse("admin:cases_case_changelist"))
 
     (shown,) = response.context["cl"].result_list
+    loaded = {f.attname for f in Case._meta.concrete_fields} - shown.get_deferred_fields()
     assert shown.pk == case.pk
-    assert shown.get_deferred_fields() == {
-        "summary",
-        "background",
-        "practice",
-        "outcomes",
-        "promotion_value",
+    assert loaded == {
+        "id",
+        "reference",
+        "title",
+        "status",
+        "submitted_at",
+        "edition_id",
+        "category_id",
+        "submitting_unit_id",
     }

@@ -9,7 +9,7 @@ from django.utils import timezone
 from cases.models import CaseStatus
 from judging.models import AssignmentStatus, Review, ReviewStatus, RoundStatus
 from tests.audit_helpers import audited
-from tests.factories import make_assignment, make_case, make_category, make_round
+from tests.factories import make_assignment, make_case, make_category, make_round, make_unit
 from tests.judging import workspace_scenario
 from tests.judging.workspace_scenario import FILE_NAMES, LEAD_UNIT, SUBMITTING_UNIT
 
@@ -67,6 +67,7 @@ def test_queue_shows_progress_and_filters_by_status_and_category(client):
     by_category = client.get(url, {"category": s.category.pk})
 
     assert "已完成 1 / 共 2" in everything.text
+    assert "已完成 1 / 共 2" in submitted.text  # the progress is of the whole queue
     assert "社会信用体系建设" in everything.text and "已评案例" in everything.text
     assert "已评案例" in submitted.text and "社会信用体系建设" not in submitted.text
     assert "社会信用体系建设" in by_category.text and "已评案例" not in by_category.text
@@ -86,6 +87,18 @@ def test_queue_links_each_case_to_its_case_page_with_its_status(client):
     labels = {a.case_id: a.status_label for a in response.context["assignments"]}
     assert labels == {s.case.pk: "待评", done.pk: "已提交"}
     assert client.get(done_url).status_code == 200
+
+
+def test_queue_lists_the_lead_units_in_their_order(client):
+    s = workspace_scenario.build()
+    second = make_unit(name="汕头市数据局")
+    s.case.lead_unit_links.create(unit=second, order=1)
+    s.case.lead_unit_links.filter(unit__name=LEAD_UNIT).update(order=2)
+    client.force_login(s.judge.user)
+
+    response = client.get(reverse("judging:round-detail", args=[s.round.pk]))
+
+    assert f"<td>汕头市数据局、{LEAD_UNIT}</td>" in response.text
 
 
 def test_queue_hides_recused_case(client):
@@ -310,12 +323,15 @@ def test_queue_query_count_does_not_grow(client, django_assert_num_queries, rows
     client.force_login(s.judge.user)
     url = reverse("judging:round-detail", args=[s.round.pk])
 
-    # session, user with judge, unit tree (conflict rule), round, progress, chair?,
-    # category choices, queue, lead units
+    # session, user with judge, unit tree (conflict rule), round, chair?, category choices,
+    # queue, lead units; filtered, the progress of the whole queue is one more
+    with django_assert_num_queries(8):
+        response = client.get(url)
     with django_assert_num_queries(9):
-        response = client.get(url, {"status": ""})
+        filtered = client.get(url, {"status": ""})
 
-    assert len(response.context["assignments"]) == rows
+    assert len(response.context["assignments"]) == len(filtered.context["assignments"]) == rows
+    assert response.context["progress"] == filtered.context["progress"]
 
 
 @pytest.mark.parametrize("rows", [1, 5])
