@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0008_privacy_consent"),
-        ("judging", "0011_search_stored_tsvector"),
+        ("judging", "0012_round_data_version"),
     ]
 
     operations = [
