@@ -17,13 +17,14 @@ the panels covering its category:
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from cases.audit.chain import append as audit_append
+from cases.audit.chain import append_many as audit_append_many
 from cases.audit.chain import entry_values as audit_entry_values
+from cases.bulk import insert_rows
 from cases.models import Category
 from cases.services import DomainError, audit_log
 
@@ -259,7 +260,7 @@ def round_auto_assign(*, round, by):
 
         new_pairs = [(c, j) for c in case_ids for j in plan.get(c, ())]
         now = timezone.now()
-        _insert_rows(
+        insert_rows(
             Assignment,
             ["round", "case", "judge", "status", "manual", "created_at"],
             [(round_.pk, c, j, AssignmentStatus.ASSIGNED, False, now) for c, j in new_pairs],
@@ -270,7 +271,7 @@ def round_auto_assign(*, round, by):
                 "pk", "case_id", "judge_id"
             )
         }
-        audit_append(
+        audit_append_many(
             [
                 audit_entry_values(
                     code="judging.assignment.created",
@@ -350,29 +351,6 @@ def _shortfall_reason(*, category_id, category_names, members, active, conflicte
     if members - active:
         parts.append(_("%(count)d 位尚无可用的登录账号") % {"count": len(members - active)})
     return pgettext("clause separator", ";").join(parts) + pgettext("full stop", "。")
-
-
-def _insert_rows(model, field_names, rows, batch_size=500):
-    """INSERT many rows, `batch_size` per multi-row statement, values prepared by the model
-    fields exactly as the ORM prepares them. A round writes thousands of assignments and as
-    many audit rows (the same rows `audit_log` writes); building a model instance for each
-    made the ORM's `bulk_create` the slowest part of the assignment."""
-    fields = [model._meta.get_field(name) for name in field_names]
-    quote = connection.ops.quote_name
-    # Identifiers come from our own model metadata, quoted; values are parameters.
-    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608
-        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
-    )
-    placeholders = "({})".format(", ".join(["%s"] * len(fields)))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch_size):
-            batch = rows[start : start + batch_size]
-            params = [
-                f.get_db_prep_save(value, connection)
-                for row in batch
-                for f, value in zip(fields, row, strict=True)
-            ]
-            cursor.execute(head + ", ".join([placeholders] * len(batch)), params)
 
 
 # --- One by one ----------------------------------------------------------------------------
