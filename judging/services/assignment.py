@@ -77,8 +77,7 @@ def plan_assignments(*, cases, eligible, existing, loads, reviews_per_case, salt
     for c in sorted(cases, key=lambda c: (len(candidates[c]) - need[c], c)):
         if not need[c]:
             continue
-        ranked = sorted(candidates[c], key=lambda j: (loads[j], _tiebreak(salt, c, j)))
-        for j in ranked[: need[c]]:
+        for j in _least_loaded(candidates[c], need[c], loads, salt, c):
             on_case[c].add(j)
             new_by_judge[j].add(c)
             loads[j] += 1
@@ -91,6 +90,19 @@ def plan_assignments(*, cases, eligible, existing, loads, reviews_per_case, salt
         for c in assigned:
             plan[c].append(j)
     return {c: sorted(js) for c, js in plan.items()}
+
+
+def _least_loaded(judges, count, loads, salt, case_id):
+    """The first `count` of `judges` by (load, tiebreak), as `sorted(…)[:count]` gives them;
+    the tiebreak (the costly part) is computed only among the judges at the cut-off load."""
+    if len(judges) <= count:
+        return sorted(judges, key=lambda j: (loads[j], _tiebreak(salt, case_id, j)))
+    cutoff = sorted(loads[j] for j in judges)[count - 1]
+    chosen = [j for j in judges if loads[j] < cutoff]
+    tied = sorted(
+        (j for j in judges if loads[j] == cutoff), key=lambda j: _tiebreak(salt, case_id, j)
+    )
+    return chosen + tied[: count - len(chosen)]
 
 
 def _rebalance(*, eligible, on_case, new_by_judge, loads, salt):
@@ -241,14 +253,11 @@ def round_auto_assign(*, round, by):
             loads[judge_id] += 1
             judge_names.setdefault(judge_id, judge_name)
 
-        eligible = {}
-        for c in case_ids:
-            members_of_category = category_judges.get(case_category[c], set())
-            eligible[c] = sorted(
-                j
-                for j in members_of_category & active
-                if not conflicts.is_conflicted(case_id=c, judge_id=j)
-            )
+        usable = {category: judges & active for category, judges in category_judges.items()}
+        eligible = {
+            c: sorted(usable.get(case_category[c], set()) - conflicts.judges_for(c).keys())
+            for c in case_ids
+        }
         plan = plan_assignments(
             cases=case_ids,
             eligible=eligible,
