@@ -10,9 +10,8 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from cases.spreadsheets import csv_value, xlsx_value
+from cases.spreadsheets import csv_value, xlsx_bytes
 
 from .models import Review, ReviewStatus
 from .selectors.ranking import round_criteria, submitted_reviews
@@ -123,18 +122,15 @@ def ranking_export_table(round_):
 
 def round_xlsx(round_, *, anonymous=False):
     """Workbook bytes with two sheets: 排名 (the ranking) and 评分明细 (every review)."""
-    workbook = Workbook(write_only=True)
-    for title, (header, rows) in (
-        (_("排名"), ranking_export_table(round_)),
-        (_("评分明细"), review_table(round_, anonymous=anonymous)),
-    ):
-        sheet = workbook.create_sheet(title=title)
-        sheet.append([xlsx_value(sheet, value) for value in header])
-        for row in rows:
-            sheet.append([xlsx_value(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(
+        [
+            (title, [header, *rows])
+            for title, (header, rows) in (
+                (_("排名"), ranking_export_table(round_)),
+                (_("评分明细"), review_table(round_, anonymous=anonymous)),
+            )
+        ]
+    )
 
 
 def round_csv(round_, *, anonymous=False):

@@ -17,6 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ..bulk import insert_rows
 from ..models import AuditChainHead, AuditEntry, AuditResult
 from .context import client_ip, current_request, encode_controls, user_agent
 
@@ -103,26 +104,68 @@ def entry_values(
     }
 
 
+def _chained(head, values_list):
+    """`(seq, prev_hash, hash, values)` of each row appended after `head`."""
+    seq, prev = head.seq, head.hash or GENESIS
+    chained = []
+    for values in values_list:
+        seq += 1
+        digest = row_hash(values, prev)
+        chained.append((seq, prev, digest, values))
+        prev = digest
+    return chained
+
+
+def _move_head(chained):
+    seq, _prev, digest, _values = chained[-1]
+    AuditChainHead.objects.filter(pk=1).update(seq=seq, hash=digest)
+
+
 def append(values_list):
     """Append rows (dicts from `entry_values`) to the chain in one locked step; returns the
     saved `AuditEntry` objects."""
     # No savepoint of its own: a failed append fails the caller's transaction anyway.
     with transaction.atomic(savepoint=False):
-        head = _locked_head()
-        seq, prev = head.seq, head.hash or GENESIS
-        entries = []
-        for values in values_list:
-            seq += 1
-            digest = row_hash(values, prev)
-            entries.append(AuditEntry(seq=seq, prev_hash=prev, hash=digest, **values))
-            prev = digest
-        if not entries:
+        chained = _chained(_locked_head(), values_list)
+        if not chained:
             return []
+        entries = [
+            AuditEntry(seq=seq, prev_hash=prev, hash=digest, **values)
+            for seq, prev, digest, values in chained
+        ]
         AuditEntry.objects.bulk_create(entries, batch_size=500)
-        AuditChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+        _move_head(chained)
         if shipped.isEnabledFor(logging.INFO):
             transaction.on_commit(lambda: _ship(entries))
     return entries
+
+
+ROW_FIELDS = ("seq", "prev_hash", "hash", *HASHED_FIELDS)
+
+
+def append_many(values_list):
+    """`append` for thousands of rows at once (a round's assignments): the same rows in the
+    same chain, written without a model instance per row; returns the number of rows."""
+    with transaction.atomic(savepoint=False):
+        chained = _chained(_locked_head(), values_list)
+        if not chained:
+            return 0
+        insert_rows(
+            AuditEntry,
+            ROW_FIELDS,
+            [
+                (seq, prev, digest, *(values[name] for name in HASHED_FIELDS))
+                for seq, prev, digest, values in chained
+            ],
+        )
+        _move_head(chained)
+        if shipped.isEnabledFor(logging.INFO):
+            entries = [
+                AuditEntry(seq=seq, prev_hash=prev, hash=digest, **values)
+                for seq, prev, digest, values in chained
+            ]
+            transaction.on_commit(lambda: _ship(entries))
+    return len(chained)
 
 
 def _ship(entries):

@@ -31,6 +31,8 @@ class AuditContextMiddleware:
 def encode_controls(text):
     """CR, LF and the other control characters as visible escapes (LOG-04): a value can
     never start a forged line in a log, a terminal or an export."""
+    if text.isprintable():
+        return text
     return "".join(
         ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
         for ch in text

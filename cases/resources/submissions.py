@@ -8,7 +8,7 @@ from import_export.fields import Field
 from ..models import CASE_TRANSITIONS, Case, CaseLeadUnit, CaseStatus
 from ..services import DomainError, audit_log, case_transition
 from ..services.imports import reference_reserve
-from .base import ChoiceWidget, RowError, StrictImportResource, TextWidget, cell_text, find_case
+from .base import ChoiceWidget, RowError, StrictImportResource, TextWidget, cell_text
 
 
 class CaseResource(StrictImportResource):
@@ -41,7 +41,7 @@ class CaseResource(StrictImportResource):
     required_columns = ("评选活动", "届", "案例名称")
     resolved_foreign_keys = ("edition", "category", "owner_unit", "submitting_unit", "created_by")
     # The one constraint, a unique 案例编号 per edition, holds already: a row with a known
-    # number updates that case (find_case) and a number twice in one file is refused.
+    # number updates that case (get_instance) and a number twice in one file is refused.
     validate_model_constraints = False
 
     class Meta:
@@ -100,8 +100,8 @@ class CaseResource(StrictImportResource):
             edition = self.edition_of_row(row, programme_column="评选活动", edition_column="届")
         except RowError:
             return None  # reported by import_relations
-        case, error = find_case(
-            edition, reference=cell_text(row.get("案例编号")), title=cell_text(row.get("案例名称"))
+        case, error = self.cases_of(edition).find(
+            reference=cell_text(row.get("案例编号")), title=cell_text(row.get("案例名称"))
         )
         if error:
             self.row_plan["match_error"] = error
@@ -172,6 +172,8 @@ class CaseResource(StrictImportResource):
                 self.row_plan["status"] = status
 
     def after_save_instance(self, instance, row, **kwargs):
+        cases = self.cases_of(instance.edition)
+        cases.saved(instance)
         lead_units = self.row_plan.get("lead_units")
         if lead_units is not None:
             current = (
@@ -195,6 +197,8 @@ class CaseResource(StrictImportResource):
                 )
             except DomainError as error:
                 raise ValidationError({"状态": [str(error)]}) from error
+        # Again: a transition to 已提交 may have given the case its 案例编号.
+        cases.saved(instance)
         tally = self.memo.setdefault("tally", {}).setdefault(
             instance.edition_id, {"edition": instance.edition, "created": 0, "updated": 0}
         )

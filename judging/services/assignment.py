@@ -17,13 +17,14 @@ the panels covering its category:
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from cases.audit.chain import append as audit_append
+from cases.audit.chain import append_many as audit_append_many
 from cases.audit.chain import entry_values as audit_entry_values
+from cases.bulk import insert_rows
 from cases.models import Category
 from cases.services import DomainError, audit_log
 
@@ -76,8 +77,7 @@ def plan_assignments(*, cases, eligible, existing, loads, reviews_per_case, salt
     for c in sorted(cases, key=lambda c: (len(candidates[c]) - need[c], c)):
         if not need[c]:
             continue
-        ranked = sorted(candidates[c], key=lambda j: (loads[j], _tiebreak(salt, c, j)))
-        for j in ranked[: need[c]]:
+        for j in _least_loaded(candidates[c], need[c], loads, salt, c):
             on_case[c].add(j)
             new_by_judge[j].add(c)
             loads[j] += 1
@@ -90,6 +90,19 @@ def plan_assignments(*, cases, eligible, existing, loads, reviews_per_case, salt
         for c in assigned:
             plan[c].append(j)
     return {c: sorted(js) for c, js in plan.items()}
+
+
+def _least_loaded(judges, count, loads, salt, case_id):
+    """The first `count` of `judges` by (load, tiebreak), as `sorted(…)[:count]` gives them;
+    the tiebreak (the costly part) is computed only among the judges at the cut-off load."""
+    if len(judges) <= count:
+        return sorted(judges, key=lambda j: (loads[j], _tiebreak(salt, case_id, j)))
+    cutoff = sorted(loads[j] for j in judges)[count - 1]
+    chosen = [j for j in judges if loads[j] < cutoff]
+    tied = sorted(
+        (j for j in judges if loads[j] == cutoff), key=lambda j: _tiebreak(salt, case_id, j)
+    )
+    return chosen + tied[: count - len(chosen)]
 
 
 def _rebalance(*, eligible, on_case, new_by_judge, loads, salt):
@@ -240,14 +253,11 @@ def round_auto_assign(*, round, by):
             loads[judge_id] += 1
             judge_names.setdefault(judge_id, judge_name)
 
-        eligible = {}
-        for c in case_ids:
-            members_of_category = category_judges.get(case_category[c], set())
-            eligible[c] = sorted(
-                j
-                for j in members_of_category & active
-                if not conflicts.is_conflicted(case_id=c, judge_id=j)
-            )
+        usable = {category: judges & active for category, judges in category_judges.items()}
+        eligible = {
+            c: sorted(usable.get(case_category[c], set()) - conflicts.judges_for(c).keys())
+            for c in case_ids
+        }
         plan = plan_assignments(
             cases=case_ids,
             eligible=eligible,
@@ -259,7 +269,7 @@ def round_auto_assign(*, round, by):
 
         new_pairs = [(c, j) for c in case_ids for j in plan.get(c, ())]
         now = timezone.now()
-        _insert_rows(
+        insert_rows(
             Assignment,
             ["round", "case", "judge", "status", "manual", "created_at"],
             [(round_.pk, c, j, AssignmentStatus.ASSIGNED, False, now) for c, j in new_pairs],
@@ -270,7 +280,7 @@ def round_auto_assign(*, round, by):
                 "pk", "case_id", "judge_id"
             )
         }
-        audit_append(
+        audit_append_many(
             [
                 audit_entry_values(
                     code="judging.assignment.created",
@@ -350,29 +360,6 @@ def _shortfall_reason(*, category_id, category_names, members, active, conflicte
     if members - active:
         parts.append(_("%(count)d 位尚无可用的登录账号") % {"count": len(members - active)})
     return pgettext("clause separator", ";").join(parts) + pgettext("full stop", "。")
-
-
-def _insert_rows(model, field_names, rows, batch_size=500):
-    """INSERT many rows, `batch_size` per multi-row statement, values prepared by the model
-    fields exactly as the ORM prepares them. A round writes thousands of assignments and as
-    many audit rows (the same rows `audit_log` writes); building a model instance for each
-    made the ORM's `bulk_create` the slowest part of the assignment."""
-    fields = [model._meta.get_field(name) for name in field_names]
-    quote = connection.ops.quote_name
-    # Identifiers come from our own model metadata, quoted; values are parameters.
-    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608
-        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
-    )
-    placeholders = "({})".format(", ".join(["%s"] * len(fields)))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch_size):
-            batch = rows[start : start + batch_size]
-            params = [
-                f.get_db_prep_save(value, connection)
-                for row in batch
-                for f, value in zip(fields, row, strict=True)
-            ]
-            cursor.execute(head + ", ".join([placeholders] * len(batch)), params)
 
 
 # --- One by one ----------------------------------------------------------------------------

@@ -416,6 +416,61 @@ def test_case_import_refuses_the_same_case_twice_in_one_file(client, organiser, 
     assert error_lines(response) == ["第3行「案例编号」列:与第2行是同一条记录,请合并为一行。"]
 
 
+def test_case_import_names_the_row_whose_title_matches_two_cases(organiser, edition):
+    make_case(edition=edition, title="同名案例")
+    make_case(edition=edition, title="同名案例")
+    dataset = tablib.Dataset(
+        ["粤治", "sixth", "", "", "另一个案例", "", "", ""],
+        ["粤治", "sixth", "", "", "同名案例", "", "", ""],
+        headers=CASE_HEADERS,
+    )
+
+    result = CaseResource().import_data(dataset, user=organiser)
+
+    assert result.error_lines() == [
+        "第3行「案例名称」列:该届有不止一个名为“同名案例”的案例,请填写案例编号以指明是哪一个。"
+    ]
+    assert Case.objects.filter(edition=edition).count() == 2
+
+
+def test_case_import_matches_rows_against_what_earlier_rows_of_the_file_wrote(organiser, edition):
+    case = make_case(edition=edition, title="旧名称", reference="2026-ZF-0007")
+    dataset = tablib.Dataset(
+        # Renames the case by its number: a later row naming it by its new title is the
+        # same record; a case created by a row is found again by its title.
+        ["粤治", "sixth", "", "2026-ZF-0007", "新名称", "", "", ""],
+        ["粤治", "sixth", "", "", "新名称", "", "", ""],
+        ["粤治", "sixth", "", "", "新案例", "", "", ""],
+        ["粤治", "sixth", "", "", "新案例", "", "", ""],
+        headers=CASE_HEADERS,
+    )
+
+    result = CaseResource().import_data(dataset, user=organiser)
+
+    assert result.error_lines() == [
+        "第3行「案例编号」列:与第2行是同一条记录,请合并为一行。",
+        "第5行「案例名称」列:与第4行是同一条记录,请合并为一行。",
+    ]
+    case.refresh_from_db()
+    assert (case.title, Case.objects.filter(edition=edition).count()) == ("旧名称", 1)
+
+
+def test_case_import_updates_the_case_found_by_its_title(organiser, edition):
+    case = make_case(edition=edition, title="按名称匹配")
+    dataset = tablib.Dataset(
+        ["粤治", "sixth", "社会治理创新", "", "按名称匹配", "", "", ""], headers=CASE_HEADERS
+    )
+
+    result = CaseResource().import_data(dataset, user=organiser)
+
+    assert not result.has_any_errors()
+    case.refresh_from_db()
+    assert (case.category.name, Case.objects.filter(edition=edition).count()) == (
+        "社会治理创新",
+        1,
+    )
+
+
 def test_case_import_reports_unknown_programme_edition_and_category(client, organiser, edition):
     upload = xlsx_upload(
         CASE_HEADERS,

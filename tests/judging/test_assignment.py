@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cases.audit.chain import verify_chain
 from cases.models import AuditEntry, CaseStatus
 from cases.services import DomainError
 from judging.models import Assignment, RoundEntry, RoundKind, RoundStatus
@@ -274,6 +275,16 @@ def test_auto_assign_writes_one_audit_row_per_assignment(scene):
         str(pk) for pk in Assignment.objects.values_list("pk", flat=True)
     }
     assert set(created.values_list("actor", flat=True)) == {organiser.pk}
+    first = created.order_by("seq").first()
+    assignment = Assignment.objects.get(pk=first.object_id)
+    assert first.data == {
+        "round": scene["round"].pk,
+        "case": assignment.case_id,
+        "judge": assignment.judge_id,
+        "auto": True,
+    }
+    assert first.object_repr.endswith(f" · {assignment.judge.name}")
+    assert verify_chain() == (AuditEntry.objects.count(), [])
     summary = AuditEntry.objects.get(code="judging.round.auto_assigned")
     assert summary.data["created"] == 17
     assert summary.data["shortfall_cases"] == [scene["cases"]["y1"].pk, scene["cases"]["b1"].pk]

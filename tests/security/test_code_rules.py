@@ -275,7 +275,7 @@ SQL_ALLOWED = {
         "The press-day embargo check: identifiers from the models' _meta, quoted; the slugs, "
         "statuses and time are parameters (%s)."
     ),
-    ("judging/services/assignment.py", "_insert_rows"): (
+    ("cases/bulk.py", "insert_rows"): (
         "A multi-row INSERT: table and column names from _meta, quoted; one %s placeholder per "
         "value, values as parameters."
     ),
