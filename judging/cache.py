@@ -1,14 +1,23 @@
-"""Per-edition results cache version.
+"""Per-edition results cache version, and the cached answer to "may the public see this
+edition's results?".
 
 Public result pages key their cache entries on `results_version(edition)`; every change to an
 edition's results (publication, amendment, award or citation change) calls
 `bump_results_version(edition)`, so old entries are simply never read again.
+
+`results_visible_edition_id` keeps the embargo check's "yes" in the cache, so that a page served
+from the cache asks nothing of the database; every save or deletion of an edition or a
+programme forgets it (`forget_edition_visibility`, connected in `judging.apps`).
 """
 
 import logging
 import time
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+
+from cases import selectors as cases_selectors
 
 logger = logging.getLogger("judging.cache")
 
@@ -64,3 +73,65 @@ def results_versions(edition_ids):
         if found[key] is None:
             found[key] = _fresh_value()
     return {keys[key]: value for key, value in found.items()}
+
+
+def visibility_seconds():
+    return getattr(settings, "PUBLIC_VISIBILITY_CACHE_SECONDS", 30)
+
+
+def _visibility_key(programme_slug, edition_slug):
+    return f"results-visible:{programme_slug}/{edition_slug}"
+
+
+def _visibility_index_key(edition_id):
+    return f"results-visible-at:{edition_id}"
+
+
+def results_visible_edition_id(*, programme_slug, edition_slug):
+    """`cases.selectors.results_visible_edition_id` for now, its "yes" remembered in the cache.
+
+    Only a visible edition is remembered (a "no" may turn into a "yes" when the embargo time
+    passes, so it is asked of the database every time). The answer is forgotten whenever the
+    edition or its programme is saved or deleted — a status, embargo time or slug change — and
+    in any case after `PUBLIC_VISIBILITY_CACHE_SECONDS` (30), which bounds how long a change
+    made around the ORM's `save()` (a queryset `update()`, SQL by hand) goes unseen: less than
+    the `max-age` (`PUBLIC_PAGE_MAX_AGE`) browsers and proxies keep the page anyway.
+    """
+    key = _visibility_key(programme_slug, edition_slug)
+    edition_id = cache.get(key)
+    if edition_id is None:
+        edition_id = cases_selectors.results_visible_edition_id(
+            programme_slug=programme_slug, edition_slug=edition_slug
+        )
+        if edition_id is not None:
+            cache.set_many(
+                {key: edition_id, _visibility_index_key(edition_id): key}, visibility_seconds()
+            )
+    return edition_id
+
+
+def forget_edition_visibility(edition_ids):
+    """Drop the remembered visibility of these editions, now and again when the transaction
+    commits (a request that read the old row before the commit may have remembered it)."""
+    index_keys = [_visibility_index_key(pk) for pk in edition_ids]
+    if not index_keys:
+        return
+
+    def forget():
+        keys = list(cache.get_many(index_keys).values())
+        cache.delete_many(keys + index_keys)
+
+    forget()
+    transaction.on_commit(forget)
+
+
+def edition_changed(sender, instance, **kwargs):
+    forget_edition_visibility([instance.pk])
+
+
+def programme_changed(sender, instance, **kwargs):
+    from cases.models import Edition
+
+    forget_edition_visibility(
+        list(Edition.objects.filter(programme=instance).values_list("pk", flat=True))
+    )

@@ -27,9 +27,9 @@ from django.views.generic import ListView, TemplateView
 from django_filters.views import FilterView
 
 from cases.models import Programme, Region
-from cases.selectors import results_visible_edition_id, results_visible_editions
+from cases.selectors import results_visible_editions
 
-from ..cache import results_version, results_versions
+from ..cache import results_version, results_versions, results_visible_edition_id
 from ..charts import bar_chart
 from ..filters import ArchiveFilter
 from ..models import Award
