@@ -11,7 +11,9 @@ programme forgets it (`forget_edition_visibility`, connected in `judging.apps`).
 """
 
 import logging
+import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -135,3 +137,43 @@ def programme_changed(sender, instance, **kwargs):
     forget_edition_visibility(
         list(Edition.objects.filter(programme=instance).values_list("pk", flat=True))
     )
+
+
+class RecentPages:
+    """The last `size` rendered public pages this process served, by their cache key.
+
+    A page's key names its results versions, so the HTML under one key never changes: keeping
+    a copy here is the same as reading it from the shared cache again, without fetching and
+    unpickling 100 kB from Redis on every request. A copy is dropped when the shared entry
+    would have expired (`expires`, a `time.time()`), so it is never staler than that entry.
+    """
+
+    def __init__(self, size=32):
+        self.size = size
+        self._pages = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            entry = self._pages.get(key)
+            if entry is None:
+                return None
+            if entry["expires"] <= time.time():
+                del self._pages[key]
+                return None
+            self._pages.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        with self._lock:
+            self._pages[key] = entry
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._pages.clear()
+
+
+recent_pages = RecentPages()
