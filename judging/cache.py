@@ -5,9 +5,10 @@ Public result pages key their cache entries on `results_version(edition)`; every
 edition's results (publication, amendment, award or citation change) calls
 `bump_results_version(edition)`, so old entries are simply never read again.
 
-`results_visible_edition_id` keeps the embargo check's "yes" in the cache, so that a page served
-from the cache asks nothing of the database; every save or deletion of an edition or a
-programme forgets it (`forget_edition_visibility`, connected in `judging.apps`).
+`visible_edition` keeps the embargo check's "yes" in the cache with the edition's results
+version, so that a page served from the cache asks nothing of the database and reads one small
+cache entry; every save or deletion of an edition or a programme and every bump forgets it
+(`forget_edition_visibility`, connected in `judging.apps`).
 """
 
 import logging
@@ -59,6 +60,9 @@ def bump_results_version(edition_or_id):
         # it is; when it is back, pages cached before the outage may be served until they
         # expire (PUBLIC_PAGE_CACHE_SECONDS) — README, "Security: rate limits, outage".
         logger.error("results version of edition %s not bumped: cache unreachable", key)
+    # After the new version is in place: a page request that remembers the old one either
+    # wrote it before this (forgotten here) or sees the new version when it checks.
+    forget_edition_visibility([getattr(edition_or_id, "pk", edition_or_id)])
     return version
 
 
@@ -89,27 +93,37 @@ def _visibility_index_key(edition_id):
     return f"results-visible-at:{edition_id}"
 
 
-def results_visible_edition_id(*, programme_slug, edition_slug):
-    """`cases.selectors.results_visible_edition_id` for now, its "yes" remembered in the cache.
+def visible_edition(*, programme_slug, edition_slug):
+    """`(edition id, results version)` if `cases.selectors.results_visible_edition_id` finds
+    the edition now, else None; a "yes" is remembered in the cache, with the version, so that
+    a page served from the cache costs one cache read and no query.
 
     Only a visible edition is remembered (a "no" may turn into a "yes" when the embargo time
     passes, so it is asked of the database every time). The answer is forgotten whenever the
-    edition or its programme is saved or deleted — a status, embargo time or slug change — and
-    in any case after `PUBLIC_VISIBILITY_CACHE_SECONDS` (30), which bounds how long a change
-    made around the ORM's `save()` (a queryset `update()`, SQL by hand) goes unseen: less than
-    the `max-age` (`PUBLIC_PAGE_MAX_AGE`) browsers and proxies keep the page anyway.
+    edition or its programme is saved or deleted — a status, embargo time or slug change —
+    and when its results version is bumped; and in any case after
+    `PUBLIC_VISIBILITY_CACHE_SECONDS` (30), which bounds how long a change made around the
+    ORM's `save()` (a queryset `update()`, SQL by hand) goes unseen: less than the `max-age`
+    (`PUBLIC_PAGE_MAX_AGE`) browsers and proxies keep the page anyway.
     """
     key = _visibility_key(programme_slug, edition_slug)
-    edition_id = cache.get(key)
+    found = cache.get(key)
+    if found is not None:
+        return found
+    edition_id = cases_selectors.results_visible_edition_id(
+        programme_slug=programme_slug, edition_slug=edition_slug
+    )
     if edition_id is None:
-        edition_id = cases_selectors.results_visible_edition_id(
-            programme_slug=programme_slug, edition_slug=edition_slug
-        )
-        if edition_id is not None:
-            cache.set_many(
-                {key: edition_id, _visibility_index_key(edition_id): key}, visibility_seconds()
-            )
-    return edition_id
+        return None
+    version = results_version(edition_id)
+    cache.set_many(
+        {key: (edition_id, version), _visibility_index_key(edition_id): key},
+        visibility_seconds(),
+    )
+    if results_version(edition_id) != version:
+        # Bumped meanwhile: the bump may have forgotten the answer before it was written.
+        cache.delete(key)
+    return edition_id, version
 
 
 def forget_edition_visibility(edition_ids):
@@ -124,7 +138,8 @@ def forget_edition_visibility(edition_ids):
         cache.delete_many(keys + index_keys)
 
     forget()
-    transaction.on_commit(forget)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(forget)
 
 
 def edition_changed(sender, instance, **kwargs):

@@ -30,7 +30,7 @@ from django_filters.views import FilterView
 from cases.models import Programme, Region
 from cases.selectors import results_visible_editions
 
-from ..cache import recent_pages, results_version, results_versions, results_visible_edition_id
+from ..cache import recent_pages, results_versions, visible_edition
 from ..charts import bar_chart
 from ..filters import ArchiveFilter
 from ..models import Award
@@ -58,7 +58,7 @@ class PublicPageMixin:
       (`judging.cache.bump_results_version`), so the next request renders afresh. Each
       process keeps a copy of the pages it served last (`judging.cache.RecentPages`): with
       Redis, a page served from the cache costs a few bytes from Redis, not the page.
-    - Visibility is remembered too (`judging.cache.results_visible_edition_id`): a page served
+    - Visibility is remembered too (`judging.cache.visible_edition`): a page served
       from the cache asks nothing of the database.
     - The response says `Cache-Control: public, max-age=…` with an `ETag` (a hash of that key
       and of the content) and answers a matching `If-None-Match` with `304 Not Modified`.
@@ -147,18 +147,19 @@ class EditionPageMixin(PublicPageMixin):
     def resolve(self):
         # The id only: the edition itself is loaded when the page is rendered, not when it
         # comes from the cache.
-        self.edition_id = results_visible_edition_id(
+        visible = visible_edition(
             programme_slug=self.kwargs["programme_slug"], edition_slug=self.kwargs["edition_slug"]
         )
-        if self.edition_id is None:
+        if visible is None:
             raise Http404
+        self.edition_id, self.results_version = visible
 
     @cached_property
     def edition(self):
         return get_object_or_404(self.editions(), pk=self.edition_id)
 
     def get_versions(self):
-        return {self.edition_id: results_version(self.edition_id)}
+        return {self.edition_id: self.results_version}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(edition=self.edition, **kwargs)
