@@ -7,6 +7,7 @@ header of `judging/public_base.html`, which carries nothing that belongs to one 
 
 import hashlib
 import json
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,9 +28,9 @@ from django.views.generic import ListView, TemplateView
 from django_filters.views import FilterView
 
 from cases.models import Programme, Region
-from cases.selectors import results_visible_edition_id, results_visible_editions
+from cases.selectors import results_visible_editions
 
-from ..cache import results_version, results_versions
+from ..cache import recent_pages, results_versions, visible_edition
 from ..charts import bar_chart
 from ..filters import ArchiveFilter
 from ..models import Award
@@ -54,7 +55,11 @@ class PublicPageMixin:
     - The rendered HTML is kept in the Django cache under a key made of the page's identity
       (path and the query parameters it understands), the results version of every edition it
       shows and the language. Publishing or changing results bumps a version
-      (`judging.cache.bump_results_version`), so the next request renders afresh.
+      (`judging.cache.bump_results_version`), so the next request renders afresh. Each
+      process keeps a copy of the pages it served last (`judging.cache.RecentPages`): with
+      Redis, a page served from the cache costs a few bytes from Redis, not the page.
+    - Visibility is remembered too (`judging.cache.visible_edition`): a page served
+      from the cache asks nothing of the database.
     - The response says `Cache-Control: public, max-age=…` with an `ETag` (a hash of that key
       and of the content) and answers a matching `If-None-Match` with `304 Not Modified`.
     - Shared caches are safe because nothing per visitor is rendered (no name, no CSRF token,
@@ -103,13 +108,21 @@ class PublicPageMixin:
     def get(self, request, *args, **kwargs):
         self.resolve()
         key = self.page_cache_key()
-        entry = cache.get(key)
+        entry = recent_pages.get(key)
         if entry is None:
-            response = super().get(request, *args, **kwargs)
-            response.render()
-            etag = hashlib.sha256(key.encode() + response.content).hexdigest()[:40]
-            entry = {"etag": f'"{etag}"', "content": response.content}
-            cache.set(key, entry, page_cache_seconds())
+            entry = cache.get(key)
+            if entry is None:
+                response = super().get(request, *args, **kwargs)
+                response.render()
+                etag = hashlib.sha256(key.encode() + response.content).hexdigest()[:40]
+                entry = {
+                    "etag": f'"{etag}"',
+                    "content": response.content,
+                    "expires": time.time() + page_cache_seconds(),
+                }
+                cache.set(key, entry, page_cache_seconds())
+            if "expires" in entry:
+                recent_pages.put(key, entry)
         response = get_conditional_response(request, etag=entry["etag"]) or HttpResponse(
             entry["content"]
         )
@@ -134,18 +147,19 @@ class EditionPageMixin(PublicPageMixin):
     def resolve(self):
         # The id only: the edition itself is loaded when the page is rendered, not when it
         # comes from the cache.
-        self.edition_id = results_visible_edition_id(
+        visible = visible_edition(
             programme_slug=self.kwargs["programme_slug"], edition_slug=self.kwargs["edition_slug"]
         )
-        if self.edition_id is None:
+        if visible is None:
             raise Http404
+        self.edition_id, self.results_version = visible
 
     @cached_property
     def edition(self):
         return get_object_or_404(self.editions(), pk=self.edition_id)
 
     def get_versions(self):
-        return {self.edition_id: results_version(self.edition_id)}
+        return {self.edition_id: self.results_version}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(edition=self.edition, **kwargs)

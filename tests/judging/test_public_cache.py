@@ -3,12 +3,13 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import AwardTier
+from cases.models import AwardTier, Edition, EditionStatus
 from judging.cache import bump_results_version, results_version, results_versions
 from tests.factories import make_member, make_organiser
 from tests.judging.public_data import (
@@ -59,7 +60,7 @@ def test_matching_if_none_match_gets_304_from_cache(client, world, django_assert
     url = results_url(world.sixth)
     etag = client.get(url)["ETag"]
 
-    with django_assert_num_queries(1):  # the embargo check only
+    with django_assert_num_queries(0):  # the embargo check's answer is remembered
         response = client.get(url, HTTP_IF_NONE_MATCH=etag)
 
     assert response.status_code == 304
@@ -82,7 +83,7 @@ def test_second_request_is_served_from_the_server_cache(client, world, django_as
     url = results_url(world.sixth)
     first = client.get(url)
 
-    with django_assert_num_queries(1):  # the embargo check only
+    with django_assert_num_queries(0):  # the embargo check's answer is remembered
         second = client.get(url)
 
     assert second.content == first.content
@@ -140,6 +141,38 @@ def test_cached_page_disappears_when_edition_is_withdrawn_from_view(client, worl
     world.sixth.save()
 
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("status", [EditionStatus.REVIEWING, EditionStatus.PUBLICITY])
+def test_cached_page_disappears_when_edition_leaves_published(client, world, status):
+    url = results_url(world.sixth)
+    assert client.get(url).status_code == 200
+
+    world.sixth.status = status
+    world.sixth.save()
+
+    assert client.get(url).status_code == 404
+
+
+def test_cached_page_disappears_from_the_old_address_when_a_slug_changes(client, world):
+    old = results_url(world.sixth)
+    assert client.get(old).status_code == 200
+
+    world.sixth.programme.slug = "renamed"
+    world.sixth.programme.save()
+
+    assert client.get(old).status_code == 404
+    assert client.get(results_url(world.sixth)).status_code == 200
+
+
+def test_change_made_around_save_is_seen_once_the_remembered_answer_expires(client, world):
+    url = results_url(world.sixth)
+    assert client.get(url).status_code == 200
+
+    Edition.objects.filter(pk=world.sixth.pk).update(status=EditionStatus.REVIEWING)
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=31), tick=False):
+        assert client.get(url).status_code == 404
 
 
 def test_not_found_is_never_cached(client, world):
