@@ -203,6 +203,14 @@ MARK_SAFE_ALLOWED = {
         "An article body, passed through judging.content.sanitize (nh3, an allow-list of tags "
         "and attributes; scripts, event handlers and javascript: URLs are removed)."
     ),
+    ("cases/admin/base.py", "action_checkbox"): (
+        "The change list's row checkbox: fixed markup around the object's text and primary "
+        "key, both passed through django.utils.html.escape (format_html's steps, written out)."
+    ),
+    ("cases/admin/changelist.py", "_markup"): (
+        "A change-list cell: fixed tags and class attributes around a value that "
+        "conditional_escape escaped and a link whose URL was escaped (RowPlan.cells)."
+    ),
     ("judging/content/search.py", "highlight"): (
         "A search snippet escaped with django.utils.html.escape before <mark> is put around "
         "the (also escaped) terms."
@@ -276,8 +284,13 @@ SQL_ALLOWED = {
         "statuses and time are parameters (%s)."
     ),
     ("cases/bulk.py", "insert_rows"): (
-        "A multi-row INSERT: table and column names from _meta, quoted; one %s placeholder per "
-        "value, values as parameters."
+        "A multi-row INSERT, or on PostgreSQL a COPY … FROM STDIN: table and column names from "
+        "_meta, quoted; one %s placeholder per value, values as parameters (COPY: rows sent "
+        "as data, never as SQL)."
+    ),
+    ("judging/migrations/0012_round_data_version.py", "backward"): (
+        "DROP TRIGGER / DROP FUNCTION of the migration's own trigger and function names, "
+        "constants of the migration; no value from outside."
     ),
     ("judging/services/tabulation.py", "_write_scores"): (
         "UPDATE … FROM (VALUES …): table and column names from _meta, quoted; %s placeholders "
