@@ -2,6 +2,7 @@
 (a round's assignments and their audit rows)."""
 
 import datetime
+from contextlib import nullcontext
 
 from django.db import connection, models
 
@@ -43,6 +44,9 @@ def insert_rows(model, field_names, rows, batch_size=500):
         quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
     )
     placeholders = "({})".format(", ".join(["%s"] * len(fields)))
+    copy = "COPY {} ({}) FROM STDIN".format(
+        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    )
     prepared = [{} for _field in fields]
     plain = [_plain_type(field) for field in fields]
 
@@ -59,10 +63,27 @@ def insert_rows(model, field_names, rows, batch_size=500):
 
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
-            batch = rows[start : start + batch_size]
-            params = [
-                prepare(i, value)
-                for row in batch
-                for i, value in zip(range(len(fields)), row, strict=True)
+            batch = [
+                [prepare(i, value) for i, value in zip(range(len(fields)), row, strict=True)]
+                for row in rows[start : start + batch_size]
             ]
-            cursor.execute(head + ", ".join([placeholders] * len(batch)), params)
+            if connection.vendor == "postgresql":
+                _copy_rows(cursor, copy, batch)
+            else:
+                cursor.execute(
+                    head + ", ".join([placeholders] * len(batch)),
+                    [value for row in batch for value in row],
+                )
+
+
+def _copy_rows(cursor, statement, rows):
+    """PostgreSQL: `rows` through COPY. psycopg renders a multi-row VALUES list's parameters
+    into the statement in Python, parsing its placeholders again on every batch (it keeps
+    the parse of short statements only): 13 of an 8,000-case assignment's 44 s. COPY sends
+    the rows as they are, formatted in psycopg's C code. Logged like any statement (the
+    query-count tests count it) and with the database errors Django raises."""
+    log = cursor.debug_sql(statement) if hasattr(cursor, "debug_sql") else nullcontext()
+    cursor.db.validate_no_broken_transaction()
+    with log, cursor.db.wrap_database_errors, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
