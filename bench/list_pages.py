@@ -1,7 +1,7 @@
 """Pages 2 (organiser's case list) and 3 (judge's queue) of bench/measure.py alone, timed as
 measure.py times them, or one request of each under pyinstrument as text (issue 12).
 
-    DATABASE_URL=sqlite:////tmp/copy.sqlite3 .venv/bin/python bench/listperf.py [--profile]
+    DATABASE_URL=sqlite:////tmp/copy.sqlite3 .venv/bin/python bench/list_pages.py [--profile]
 
 Runs on a database measure.py has already filled (it neither migrates nor builds).
 """

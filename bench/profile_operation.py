@@ -1,6 +1,6 @@
 """Profile the organiser operations of `bench/measure.py` (issue 12) with pyinstrument.
 
-    DATABASE_URL=sqlite:////tmp/copy-8000.sqlite3 .venv/bin/python bench/opsperf.py \
+    DATABASE_URL=sqlite:////tmp/copy-8000.sqlite3 .venv/bin/python bench/profile_operation.py \
         --cases 8000 --what import --out /tmp/profiles
 
 Runs one operation exactly as `measure.py --only operations` does (same settings, same

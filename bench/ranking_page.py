@@ -4,7 +4,7 @@ database server, and the queries of each. Every save moves the score (alternatin
 so the figures really change; `--aggregation` picks the round's aggregation (zscore moves
 every case of the judge).
 
-    DATABASE_URL=sqlite:////tmp/x-8000.sqlite3 .venv/bin/python bench/ranking_rankperf.py \
+    DATABASE_URL=sqlite:////tmp/x-8000.sqlite3 .venv/bin/python bench/ranking_page.py \
         --cases 8000 [--category] [--aggregation zscore] [--profile DIR]
 """
 

@@ -146,5 +146,7 @@ def xlsx_bytes(sheets):
             content = source.read(info)
             if info.filename in paths:
                 content = content.replace(_SHEET_DATA, paths[info.filename], 1)
-            target.writestr(info, content)
+            # The fastest deflate: on an 8,000-case round's export the default level took
+            # 0.8 s more of CPU (1.17 s against 0.37) for a file 14 % smaller (9.0 / 10.5 MB).
+            target.writestr(info, content, compresslevel=1)
     return buffer.getvalue()
