@@ -95,6 +95,23 @@ SQLITE_TRIGGERS = [
     "judging_category_data_update",
 ]
 
+# One PostgreSQL trigger function per table whose rows name a review: bump the version of
+# the rounds of the statement's reviews and log each review with the version it made.
+POSTGRES_REVIEW_BUMP = """CREATE OR REPLACE FUNCTION {name}() RETURNS trigger{declare}
+    BEGIN
+        WITH changed AS (
+            SELECT DISTINCT a.round_id, {review}
+            {changed}
+        ), bumped AS (
+            UPDATE judging_rounddataversion v SET version = v.version + 1
+            WHERE v.round_id IN (SELECT round_id FROM changed)
+            RETURNING v.round_id, v.version
+        )
+        INSERT INTO judging_rounddatachange (round_id, seq, review_id)
+        SELECT c.round_id, b.version, c.review_id FROM changed c JOIN bumped b USING (round_id);
+        RETURN NULL;
+    END $$"""
+
 POSTGRES_FUNCTIONS = [
     """CREATE OR REPLACE FUNCTION judging_round_data_new() RETURNS trigger
     LANGUAGE plpgsql AS $$
@@ -104,36 +121,24 @@ POSTGRES_FUNCTIONS = [
         RETURN NULL;
     END $$""",
     # `changed_rows`: the statement's transition table (new rows, or old ones on DELETE).
-    """CREATE OR REPLACE FUNCTION judging_review_data() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        WITH changed AS (
-            SELECT DISTINCT a.round_id, r.id AS review_id
-            FROM changed_rows r JOIN judging_assignment a ON a.id = r.assignment_id
-        ), bumped AS (
-            UPDATE judging_rounddataversion v SET version = v.version + 1
-            WHERE v.round_id IN (SELECT round_id FROM changed)
-            RETURNING v.round_id, v.version
+    *(
+        POSTGRES_REVIEW_BUMP.format(name=name, declare=declare, review=review, changed=changed)
+        for name, declare, review, changed in (
+            (
+                "judging_review_data",
+                " LANGUAGE plpgsql AS $$",
+                "r.id AS review_id",
+                "FROM changed_rows r JOIN judging_assignment a ON a.id = r.assignment_id",
+            ),
+            (
+                "judging_criterionscore_data",
+                "\n    LANGUAGE plpgsql AS $$",
+                "s.review_id",
+                "FROM changed_rows s JOIN judging_review r ON r.id = s.review_id\n"
+                "            JOIN judging_assignment a ON a.id = r.assignment_id",
+            ),
         )
-        INSERT INTO judging_rounddatachange (round_id, seq, review_id)
-        SELECT c.round_id, b.version, c.review_id FROM changed c JOIN bumped b USING (round_id);
-        RETURN NULL;
-    END $$""",
-    """CREATE OR REPLACE FUNCTION judging_criterionscore_data() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-    BEGIN
-        WITH changed AS (
-            SELECT DISTINCT a.round_id, s.review_id
-            FROM changed_rows s JOIN judging_review r ON r.id = s.review_id
-            JOIN judging_assignment a ON a.id = r.assignment_id
-        ), bumped AS (
-            UPDATE judging_rounddataversion v SET version = v.version + 1
-            WHERE v.round_id IN (SELECT round_id FROM changed)
-            RETURNING v.round_id, v.version
-        )
-        INSERT INTO judging_rounddatachange (round_id, seq, review_id)
-        SELECT c.round_id, b.version, c.review_id FROM changed c JOIN bumped b USING (round_id);
-        RETURN NULL;
-    END $$""",
+    ),
     """CREATE OR REPLACE FUNCTION judging_roundentry_data() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
