@@ -33,20 +33,20 @@ def _plain_type(field):
 
 
 def insert_rows(model, field_names, rows, batch_size=500):
-    """INSERT `rows` (tuples in the order of `field_names`), `batch_size` per multi-row
-    statement, values prepared by the model fields exactly as the ORM prepares them. Building
-    a model instance per row made the ORM's `bulk_create` the slowest part of an assignment
-    of 40,000 rows. Writes no primary keys back: returns nothing."""
+    """INSERT `rows` (tuples in the order of `field_names`), `batch_size` per statement (a
+    multi-row INSERT; on PostgreSQL a COPY), values prepared by the model fields exactly as
+    the ORM prepares them. Building a model instance per row made the ORM's `bulk_create`
+    the slowest part of an assignment of 40,000 rows. Writes no primary keys back: returns
+    nothing."""
     fields = [model._meta.get_field(name) for name in field_names]
     quote = connection.ops.quote_name
     # Identifiers come from our own model metadata, quoted; values are parameters.
-    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608
+    target = "{} ({})".format(
         quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
     )
+    head = f"INSERT INTO {target} VALUES "  # noqa: S608
+    copy = f"COPY {target} FROM STDIN"
     placeholders = "({})".format(", ".join(["%s"] * len(fields)))
-    copy = "COPY {} ({}) FROM STDIN".format(
-        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
-    )
     prepared = [{} for _field in fields]
     plain = [_plain_type(field) for field in fields]
 
