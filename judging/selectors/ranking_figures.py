@@ -164,10 +164,13 @@ class RoundScores:
             self.category_of[e.case] = e.category
             self.by_category.setdefault(e.category, []).append(e)
         tallies = {name: tally(reviews, name) for name in aggregations(official)}
-        ranks = {name: rank(entries, by_case) for name, by_case in tallies.items()}
         self.keys = {
             name: {case: tally_key_parts(t) for case, t in by_case.items()}
             for name, by_case in tallies.items()
+        }
+        # ranked by the kept keys, as `update` ranks: the order of `rank`, exactly
+        ranks = {
+            name: rank_by_keys(entries, integer_tie_keys(keys)) for name, keys in self.keys.items()
         }
         self.figures = {e.case: case_figures(official, tallies, ranks, e.case) for e in entries}
 
