@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from functools import cached_property
 from typing import NamedTuple
 
@@ -22,7 +23,7 @@ from django.core.cache import cache
 from ..models import CriterionScore, ReviewStatus, RoundDataChange, RoundDataVersion, RoundEntry
 from ..tabulation import RankingEntry, ReviewScoreCalculator
 from .ranking import round_criteria, submitted_reviews
-from .ranking_figures import RoundScores, compute_figures, kept_score
+from .ranking_figures import RoundScores, ScoredReview, compute_figures, kept_score
 
 # --- The ranking table ---------------------------------------------------------------------
 # Every figure of the table depends on the whole round (ranks, zscore), so it is computed
@@ -193,10 +194,11 @@ def _identity(value):
     return hashlib.sha256(repr(value).encode()).hexdigest()
 
 
-def kept_scores(round_, criteria, reviews=None):
+def kept_scores(round_, criteria, reviews=None, *, values=None):
     """`{review: kept_score}` of the round's submitted reviews (or of those in `reviews`),
     S from scratch from the criterion scores, with each review's version read in the same
-    query. One query."""
+    query. One query. With `values` (a dict), each review's `(criterion, value)` pairs are
+    put in it too."""
     calculator = ReviewScoreCalculator({c.pk: (c.weight, c.max_points) for c in criteria})
     rows = CriterionScore.objects.filter(
         review__assignment__round=round_, review__status=ReviewStatus.SUBMITTED
@@ -212,9 +214,14 @@ def kept_scores(round_, criteria, reviews=None):
         "value",
     ).order_by()
     scores = calculator.scores(
-        (review, (judge, version), case, criterion, value)
-        for review, version, judge, case, criterion, value in rows
+        (
+            (review, (judge, version), case, criterion, value)
+            for review, version, judge, case, criterion, value in rows
+        ),
+        keep_values=values is not None,
     )
+    if values is not None:
+        values.update((review, found[3]) for review, found in scores.items())
     return {
         review: kept_score(version, judge, case, score)
         for review, ((judge, version), case, score, _values) in scores.items()
@@ -373,10 +380,21 @@ def _data_version(round_):
     )[0]
 
 
-def _kept_ranking(round_):
+@dataclass
+class ReviewsRead:
+    """The round's submitted reviews as read by a ranking computed from scratch, for a
+    caller that also lists every review (the export): with `reviews` None, the ranking was
+    kept or brought up to date and read no review."""
+
+    criteria: list | None = None
+    reviews: list | None = None  # ScoredReview with values, in no particular order
+
+
+def _kept_ranking(round_, read=None):
     """The round's `KeptRanking` at its current data version: the one this process keeps,
     or the shared cache's, brought up to date from the changes logged since; else computed
-    from scratch. One query when nothing changed (the data version)."""
+    from scratch (and, with `read`, a `ReviewsRead`, the reviews it read kept there). One
+    query when nothing changed (the data version)."""
     version, entries_version, token, pruned = _data_version(round_)
     with _kept_lock:
         kept = _kept.get(round_.pk)
@@ -391,9 +409,9 @@ def _kept_ranking(round_):
             kept = None
         try:
             if kept is None:
-                kept = _computed(round_, version, entries_version, token)
+                kept = _computed(round_, version, entries_version, token, read)
             elif kept.version != version or kept.aggregation != round_.aggregation:
-                kept = _brought_up_to_date(round_, kept, version, entries_version)
+                kept = _brought_up_to_date(round_, kept, version, entries_version, read)
         except BaseException:
             _kept.pop(round_.pk, None)  # it may be half brought up to date
             raise
@@ -410,7 +428,7 @@ def _kept_ranking(round_):
     return kept
 
 
-def _computed(round_, version, entries_version, token):
+def _computed(round_, version, entries_version, token, read=None):
     criteria = round_criteria(round_)
     values = _table_entries(round_)
     kept = KeptRanking(
@@ -422,9 +440,18 @@ def _computed(round_, version, entries_version, token):
         scores=None,
         values=values,
     )
+    review_values = None if read is None else {}
+    scores = kept_scores(round_, criteria, values=review_values)
+    if read is not None:
+        # A list of their own: the kept scores change in place with the round's data.
+        read.criteria = criteria
+        read.reviews = [
+            ScoredReview(judge, case, Fraction(numerator, denominator), pk, review_values[pk])
+            for pk, (_version, judge, case, numerator, denominator) in scores.items()
+        ]
     kept.scores = RoundScores(
         official=round_.aggregation,
-        kept=kept_scores(round_, criteria),
+        kept=scores,
         entries=kept.ranking_entries,
     )
     cache.set(_scores_key(round_), kept, RANKING_CACHE_SECONDS)
@@ -435,7 +462,7 @@ def _criteria_key(criteria):
     return _identity([(c.pk, str(c.weight), str(c.max_points)) for c in criteria])
 
 
-def _brought_up_to_date(round_, kept, version, entries_version):
+def _brought_up_to_date(round_, kept, version, entries_version, read=None):
     """`kept` with the reviews logged since its version read again (two queries: the log and
     their criterion scores, plus the criteria) and the entries when they changed (one
     more). A change of the criteria or of an assignment reads the whole round again."""
@@ -445,10 +472,10 @@ def _brought_up_to_date(round_, kept, version, entries_version):
         .order_by()
     )
     if None in changes or len(changes) > INCREMENTAL_LIMIT:
-        return _computed(round_, version, entries_version, kept.token)
+        return _computed(round_, version, entries_version, kept.token, read)
     criteria = round_criteria(round_) if changes else None
     if criteria is not None and _criteria_key(criteria) != kept.criteria:
-        return _computed(round_, version, entries_version, kept.token)
+        return _computed(round_, version, entries_version, kept.token, read)
     changed = kept_scores(round_, criteria, changes) if changes else {}
     removed = changes - changed.keys()
     scores = kept.scores
@@ -506,12 +533,13 @@ def ranking_figures(round_):
     return _kept_ranking(round_).scores.figures
 
 
-def ranking_table(round_, *, category=None):
+def ranking_table(round_, *, category=None, read=None):
     """Every entry of the round (or of one category) with its score and rank by the round's
     aggregation, next to its mean and zscore score and rank, median, σ and disagreement
     flag, and what is stored on the entry. One query while the round's data is unchanged
-    (see `_kept_ranking`). The rows are built only when read (`RankingRows`)."""
-    view = _kept_ranking(round_).view
+    (see `_kept_ranking`). The rows are built only when read (`RankingRows`). With `read`
+    (a `ReviewsRead`), the reviews read for figures computed from scratch are kept there."""
+    view = _kept_ranking(round_, read).view
     values, stale, tabulated, disagreements = view.of(None if category is None else category.pk)
     return RankingTable(
         round=round_,
