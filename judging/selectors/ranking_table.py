@@ -14,7 +14,6 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 from functools import cached_property
 from typing import NamedTuple
 
@@ -194,11 +193,11 @@ def _identity(value):
     return hashlib.sha256(repr(value).encode()).hexdigest()
 
 
-def kept_scores(round_, criteria, reviews=None, *, values=None):
-    """`{review: kept_score}` of the round's submitted reviews (or of those in `reviews`),
-    S from scratch from the criterion scores, with each review's version read in the same
-    query. One query. With `values` (a dict), each review's `(criterion, value)` pairs are
-    put in it too."""
+def _read_scores(round_, criteria, reviews=None, *, keep_values=False):
+    """`{review: ((judge, version), case, S, values)}` of the round's submitted reviews (or
+    of those in `reviews`), S from scratch from the criterion scores, with each review's
+    version read in the same query (`values` as `ReviewScoreCalculator.scores`). One
+    query."""
     calculator = ReviewScoreCalculator({c.pk: (c.weight, c.max_points) for c in criteria})
     rows = CriterionScore.objects.filter(
         review__assignment__round=round_, review__status=ReviewStatus.SUBMITTED
@@ -213,18 +212,23 @@ def kept_scores(round_, criteria, reviews=None, *, values=None):
         "criterion_id",
         "value",
     ).order_by()
-    scores = calculator.scores(
+    return calculator.scores(
         (
             (review, (judge, version), case, criterion, value)
             for review, version, judge, case, criterion, value in rows
         ),
-        keep_values=values is not None,
+        keep_values=keep_values,
     )
-    if values is not None:
-        values.update((review, found[3]) for review, found in scores.items())
+
+
+def kept_scores(round_, criteria, reviews=None):
+    """`{review: kept_score}` of the round's submitted reviews (or of those in `reviews`).
+    One query."""
     return {
         review: kept_score(version, judge, case, score)
-        for review, ((judge, version), case, score, _values) in scores.items()
+        for review, ((judge, version), case, score, _values) in _read_scores(
+            round_, criteria, reviews
+        ).items()
     }
 
 
@@ -387,7 +391,7 @@ class ReviewsRead:
     kept or brought up to date and read no review."""
 
     criteria: list | None = None
-    reviews: list | None = None  # ScoredReview with values, in no particular order
+    reviews: list | None = None  # ScoredReview with values
 
 
 def _kept_ranking(round_, read=None):
@@ -440,19 +444,20 @@ def _computed(round_, version, entries_version, token, read=None):
         scores=None,
         values=values,
     )
-    review_values = None if read is None else {}
-    scores = kept_scores(round_, criteria, values=review_values)
+    scores, reviews = {}, []
+    for pk, ((judge, version), case, score, values) in _read_scores(
+        round_, criteria, keep_values=read is not None
+    ).items():
+        scores[pk] = kept_score(version, judge, case, score)
+        reviews.append(ScoredReview(judge, case, score, pk, values))
+    reviews.sort(key=lambda r: (r.judge, r.case, r.review))
     if read is not None:
-        # A list of their own: the kept scores change in place with the round's data.
-        read.criteria = criteria
-        read.reviews = [
-            ScoredReview(judge, case, Fraction(numerator, denominator), pk, review_values[pk])
-            for pk, (_version, judge, case, numerator, denominator) in scores.items()
-        ]
+        read.criteria, read.reviews = criteria, reviews
     kept.scores = RoundScores(
         official=round_.aggregation,
         kept=scores,
         entries=kept.ranking_entries,
+        reviews=reviews,
     )
     cache.set(_scores_key(round_), kept, RANKING_CACHE_SECONDS)
     return kept
