@@ -11,6 +11,7 @@ import io
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.bulk import collection_paused
 from cases.spreadsheets import csv_value, xlsx_bytes
 
 from .models import Review, ReviewStatus
@@ -131,24 +132,26 @@ def round_xlsx(round_, *, anonymous=False):
     """Workbook bytes with two sheets: 排名 (the ranking) and 评分明细 (every review). The
     scores are read once when the ranking is computed here (a worker's first export)."""
     read = ReviewsRead()
-    return xlsx_bytes(
-        [
-            (title, [header, *rows])
-            for title, (header, rows) in (
-                (_("排名"), ranking_export_table(round_, read=read)),
-                (_("评分明细"), review_table(round_, anonymous=anonymous, read=read)),
-            )
-        ]
-    )
+    with collection_paused():
+        return xlsx_bytes(
+            [
+                (title, [header, *rows])
+                for title, (header, rows) in (
+                    (_("排名"), ranking_export_table(round_, read=read)),
+                    (_("评分明细"), review_table(round_, anonymous=anonymous, read=read)),
+                )
+            ]
+        )
 
 
 def round_csv(round_, *, anonymous=False):
     """Every review as csv text, UTF-8 with a byte-order mark so that Excel reads the Chinese."""
-    header, rows = review_table(round_, anonymous=anonymous)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([csv_value(value) for value in row])
-    return buffer.getvalue()
+    with collection_paused():
+        header, rows = review_table(round_, anonymous=anonymous)
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([csv_value(value) for value in row])
+        return buffer.getvalue()
