@@ -1,7 +1,10 @@
 """Many rows written in a few statements, for the operations that write thousands at once
 (a round's assignments and their audit rows)."""
 
+import contextlib
 import datetime
+import gc
+import threading
 from contextlib import nullcontext
 
 from django.db import connection, models
@@ -87,3 +90,32 @@ def _copy_rows(cursor, statement, rows):
     with log, cursor.db.wrap_database_errors, cursor.cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+# --- Python's garbage collector ------------------------------------------------------------
+# An operation over a whole round makes about a million small objects that reference
+# counting frees (no cycles). Every few hundred thousand of them that outlive a collection
+# set off a full collection over everything alive, the process's own objects included: the
+# five full collections of an 8,000-case round's export took 0.6–0.7 s of its 3.5 s.
+_pausing = 0
+_pausing_lock = threading.Lock()
+_paused_here = False
+
+
+@contextlib.contextmanager
+def collection_paused():
+    """Python's automatic cyclic garbage collection paused while the block runs (for every
+    thread of the process: the last block to end resumes it, if it was on at the first)."""
+    global _pausing, _paused_here
+    with _pausing_lock:
+        if _pausing == 0:
+            _paused_here = gc.isenabled()
+            gc.disable()
+        _pausing += 1
+    try:
+        yield
+    finally:
+        with _pausing_lock:
+            _pausing -= 1
+            if _pausing == 0 and _paused_here:
+                gc.enable()

@@ -51,7 +51,7 @@ class _Unsupported(Exception):
     pass
 
 
-def _text_cell(ref, text):
+def _text_cell(text):
     if len(text) > 32767 or ILLEGAL_CHARACTERS_RE.search(text):
         raise _Unsupported
     if not looks_like_formula(text) and (
@@ -59,44 +59,64 @@ def _text_cell(ref, text):
     ):
         raise _Unsupported
     if not text:
-        return f'<c r="{ref}" t="inlineStr" />'
+        return ' t="inlineStr" />'
     stripped = text.strip()
     space = ' xml:space="preserve"' if stripped and stripped != text else ""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    return f' t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
-def _cell(ref, value, workbook):
+def _cell(value, workbook):
+    """A cell's XML after its `<c r="A1"`."""
     kind = type(value)
     if kind is str:
-        return _text_cell(ref, value)
+        return _text_cell(value)
     if kind is bool:
-        return f'<c r="{ref}" t="b"><v>{safe_string(value)}</v></c>'
+        return f' t="b"><v>{safe_string(value)}</v></c>'
     if (
         kind is int
         or (kind is Decimal and value.is_finite())
         or (kind is float and math.isfinite(value))
     ):
-        return f'<c r="{ref}" t="n"><v>{safe_string(value)}</v></c>'
+        return f' t="n"><v>{safe_string(value)}</v></c>'
     if kind is datetime.datetime and value.tzinfo is None:
         style = workbook.date_style()
         excel = safe_string(to_excel(value, workbook.epoch))
-        return f'<c r="{ref}" s="{style}" t="n"><v>{excel}</v></c>'
+        return f' s="{style}" t="n"><v>{excel}</v></c>'
     raise _Unsupported
 
 
-def _sheet_data(rows, workbook):
+# The kinds whose cells are kept by value while a workbook is written: a round's export
+# repeats its categories, names, references, criterion scores and times thousands of times.
+# Values of one kind that are equal are written alike, zeros aside (-0 == 0 but is written
+# "-0"): a zero, a Decimal NaN or infinity (a signalling NaN cannot be hashed) is written
+# each time.
+_KEPT_KINDS = (str, int, Decimal, datetime.datetime)
+
+
+def _sheet_data(rows, workbook, cells):
+    """The `<sheetData>` of `rows`; `cells` (`{kind: {value: xml}}`) keeps the XML of the
+    cells written, shared by the sheets of a workbook."""
     parts = ["<sheetData>"]
-    columns = []
+    append = parts.append
+    columns = []  # '<c r="A', '<c r="B'…
     for number, row in enumerate(rows, 1):
-        parts.append(f'<row r="{number}">')
+        append(f'<row r="{number}">')
         for index, value in enumerate(row):
             if value is None:
                 continue
             while len(columns) <= index:
-                columns.append(get_column_letter(len(columns) + 1))
-            parts.append(_cell(f"{columns[index]}{number}", value, workbook))
-        parts.append("</row>")
+                columns.append(f'<c r="{get_column_letter(len(columns) + 1)}')
+            kind = type(value)
+            kept = cells.get(kind)
+            if kept is None or not value or (kind is Decimal and not value.is_finite()):
+                xml = _cell(value, workbook)
+            else:
+                xml = kept.get(value)
+                if xml is None:
+                    xml = kept[value] = _cell(value, workbook)
+            append(f'{columns[index]}{number}"{xml}')
+        append("</row>")
     parts.append("</sheetData>")
     return "".join(parts).encode("utf-8")
 
@@ -129,9 +149,10 @@ def xlsx_bytes(sheets):
     workbook = _Workbook(write_only=True)
     try:
         data = []
+        cells = {kind: {} for kind in _KEPT_KINDS}
         for title, rows in sheets:
             workbook.create_sheet(title=title)
-            data.append(_sheet_data(rows, workbook))
+            data.append(_sheet_data(rows, workbook, cells))
     except _Unsupported:
         return _openpyxl_xlsx(sheets)
     empty = io.BytesIO()

@@ -365,13 +365,14 @@ class CaseTally:
         return self.score
 
 
-def tally(reviews, aggregation):
+def tally(reviews, aggregation, *, scaled=None):
     """`{case: CaseTally}` for every case with at least one review, by `aggregation`
-    (`mean`, `trimmed` or `zscore`, DESIGN.md §5)."""
+    (`mean`, `trimmed` or `zscore`, DESIGN.md §5). `scaled`: `scale_scores(reviews)`, when
+    the caller has it."""
     if aggregation not in AGGREGATIONS:
         raise ValueError(f"unknown aggregation {aggregation!r}")
     reviews = list(reviews)
-    scale, scaled = scale_scores(reviews)
+    scale, scaled = scale_scores(reviews) if scaled is None else scaled
     by_case = defaultdict(list)
     for review, x in zip(reviews, scaled, strict=True):
         by_case[review.case].append(x)

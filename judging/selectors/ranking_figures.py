@@ -144,10 +144,12 @@ class RoundScores:
     each case and of each judge, each case's tie-key parts by aggregation, and the figures
     themselves."""
 
-    def __init__(self, *, official, kept, entries):
+    def __init__(self, *, official, kept, entries, reviews=None):
+        """`reviews`: `scored_reviews(kept)`, when the caller has them."""
         self.official = official
         self.kept = kept
-        reviews = scored_reviews(kept)
+        if reviews is None:
+            reviews = scored_reviews(kept)
         self.scale, scaled = scale_scores(reviews)
         judges = {}
         for review, x in zip(reviews, scaled, strict=True):
@@ -163,11 +165,17 @@ class RoundScores:
         for e in entries:
             self.category_of[e.case] = e.category
             self.by_category.setdefault(e.category, []).append(e)
-        tallies = {name: tally(reviews, name) for name in aggregations(official)}
-        ranks = {name: rank(entries, by_case) for name, by_case in tallies.items()}
+        tallies = {
+            name: tally(reviews, name, scaled=(self.scale, scaled))
+            for name in aggregations(official)
+        }
         self.keys = {
             name: {case: tally_key_parts(t) for case, t in by_case.items()}
             for name, by_case in tallies.items()
+        }
+        # ranked by the kept keys, as `update` ranks: the order of `rank`, exactly
+        ranks = {
+            name: rank_by_keys(entries, integer_tie_keys(keys)) for name, keys in self.keys.items()
         }
         self.figures = {e.case: case_figures(official, tallies, ranks, e.case) for e in entries}
 

@@ -22,7 +22,7 @@ from django.core.cache import cache
 from ..models import CriterionScore, ReviewStatus, RoundDataChange, RoundDataVersion, RoundEntry
 from ..tabulation import RankingEntry, ReviewScoreCalculator
 from .ranking import round_criteria, submitted_reviews
-from .ranking_figures import RoundScores, compute_figures, kept_score
+from .ranking_figures import RoundScores, ScoredReview, compute_figures, kept_score
 
 # --- The ranking table ---------------------------------------------------------------------
 # Every figure of the table depends on the whole round (ranks, zscore), so it is computed
@@ -193,10 +193,11 @@ def _identity(value):
     return hashlib.sha256(repr(value).encode()).hexdigest()
 
 
-def kept_scores(round_, criteria, reviews=None):
-    """`{review: kept_score}` of the round's submitted reviews (or of those in `reviews`),
-    S from scratch from the criterion scores, with each review's version read in the same
-    query. One query."""
+def _read_scores(round_, criteria, reviews=None, *, keep_values=False):
+    """`{review: ((judge, version), case, S, values)}` of the round's submitted reviews (or
+    of those in `reviews`), S from scratch from the criterion scores, with each review's
+    version read in the same query (`values` as `ReviewScoreCalculator.scores`). One
+    query."""
     calculator = ReviewScoreCalculator({c.pk: (c.weight, c.max_points) for c in criteria})
     rows = CriterionScore.objects.filter(
         review__assignment__round=round_, review__status=ReviewStatus.SUBMITTED
@@ -211,13 +212,23 @@ def kept_scores(round_, criteria, reviews=None):
         "criterion_id",
         "value",
     ).order_by()
-    scores = calculator.scores(
-        (review, (judge, version), case, criterion, value)
-        for review, version, judge, case, criterion, value in rows
+    return calculator.scores(
+        (
+            (review, (judge, version), case, criterion, value)
+            for review, version, judge, case, criterion, value in rows
+        ),
+        keep_values=keep_values,
     )
+
+
+def kept_scores(round_, criteria, reviews=None):
+    """`{review: kept_score}` of the round's submitted reviews (or of those in `reviews`).
+    One query."""
     return {
         review: kept_score(version, judge, case, score)
-        for review, ((judge, version), case, score, _values) in scores.items()
+        for review, ((judge, version), case, score, _values) in _read_scores(
+            round_, criteria, reviews
+        ).items()
     }
 
 
@@ -373,10 +384,21 @@ def _data_version(round_):
     )[0]
 
 
-def _kept_ranking(round_):
+@dataclass
+class ReviewsRead:
+    """The round's submitted reviews as read by a ranking computed from scratch, for a
+    caller that also lists every review (the export): with `reviews` None, the ranking was
+    kept or brought up to date and read no review."""
+
+    criteria: list | None = None
+    reviews: list | None = None  # ScoredReview with values
+
+
+def _kept_ranking(round_, read=None):
     """The round's `KeptRanking` at its current data version: the one this process keeps,
     or the shared cache's, brought up to date from the changes logged since; else computed
-    from scratch. One query when nothing changed (the data version)."""
+    from scratch (and, with `read`, a `ReviewsRead`, the reviews it read kept there). One
+    query when nothing changed (the data version)."""
     version, entries_version, token, pruned = _data_version(round_)
     with _kept_lock:
         kept = _kept.get(round_.pk)
@@ -391,9 +413,9 @@ def _kept_ranking(round_):
             kept = None
         try:
             if kept is None:
-                kept = _computed(round_, version, entries_version, token)
+                kept = _computed(round_, version, entries_version, token, read)
             elif kept.version != version or kept.aggregation != round_.aggregation:
-                kept = _brought_up_to_date(round_, kept, version, entries_version)
+                kept = _brought_up_to_date(round_, kept, version, entries_version, read)
         except BaseException:
             _kept.pop(round_.pk, None)  # it may be half brought up to date
             raise
@@ -410,7 +432,7 @@ def _kept_ranking(round_):
     return kept
 
 
-def _computed(round_, version, entries_version, token):
+def _computed(round_, version, entries_version, token, read=None):
     criteria = round_criteria(round_)
     values = _table_entries(round_)
     kept = KeptRanking(
@@ -422,10 +444,20 @@ def _computed(round_, version, entries_version, token):
         scores=None,
         values=values,
     )
+    scores, reviews = {}, []
+    for pk, ((judge, version), case, score, values) in _read_scores(
+        round_, criteria, keep_values=read is not None
+    ).items():
+        scores[pk] = kept_score(version, judge, case, score)
+        reviews.append(ScoredReview(judge, case, score, pk, values))
+    reviews.sort(key=lambda r: (r.judge, r.case, r.review))
+    if read is not None:
+        read.criteria, read.reviews = criteria, reviews
     kept.scores = RoundScores(
         official=round_.aggregation,
-        kept=kept_scores(round_, criteria),
+        kept=scores,
         entries=kept.ranking_entries,
+        reviews=reviews,
     )
     cache.set(_scores_key(round_), kept, RANKING_CACHE_SECONDS)
     return kept
@@ -435,7 +467,7 @@ def _criteria_key(criteria):
     return _identity([(c.pk, str(c.weight), str(c.max_points)) for c in criteria])
 
 
-def _brought_up_to_date(round_, kept, version, entries_version):
+def _brought_up_to_date(round_, kept, version, entries_version, read=None):
     """`kept` with the reviews logged since its version read again (two queries: the log and
     their criterion scores, plus the criteria) and the entries when they changed (one
     more). A change of the criteria or of an assignment reads the whole round again."""
@@ -445,10 +477,10 @@ def _brought_up_to_date(round_, kept, version, entries_version):
         .order_by()
     )
     if None in changes or len(changes) > INCREMENTAL_LIMIT:
-        return _computed(round_, version, entries_version, kept.token)
+        return _computed(round_, version, entries_version, kept.token, read)
     criteria = round_criteria(round_) if changes else None
     if criteria is not None and _criteria_key(criteria) != kept.criteria:
-        return _computed(round_, version, entries_version, kept.token)
+        return _computed(round_, version, entries_version, kept.token, read)
     changed = kept_scores(round_, criteria, changes) if changes else {}
     removed = changes - changed.keys()
     scores = kept.scores
@@ -506,12 +538,13 @@ def ranking_figures(round_):
     return _kept_ranking(round_).scores.figures
 
 
-def ranking_table(round_, *, category=None):
+def ranking_table(round_, *, category=None, read=None):
     """Every entry of the round (or of one category) with its score and rank by the round's
     aggregation, next to its mean and zscore score and rank, median, σ and disagreement
     flag, and what is stored on the entry. One query while the round's data is unchanged
-    (see `_kept_ranking`). The rows are built only when read (`RankingRows`)."""
-    view = _kept_ranking(round_).view
+    (see `_kept_ranking`). The rows are built only when read (`RankingRows`). With `read`
+    (a `ReviewsRead`), the reviews read for figures computed from scratch are kept there."""
+    view = _kept_ranking(round_, read).view
     values, stale, tabulated, disagreements = view.of(None if category is None else category.pk)
     return RankingTable(
         round=round_,

@@ -37,6 +37,29 @@ ROW = [
     "x\ny",
 ]
 
+REPEATED = [
+    1,
+    True,
+    1.0,
+    Decimal("1"),
+    Decimal("1.00"),
+    0,
+    False,
+    0.0,
+    -0.0,
+    Decimal("0"),
+    Decimal("-0"),
+    Decimal("0.000"),
+    Decimal("-0.00"),
+    "1",
+    "",
+    "类别",
+    datetime.datetime(2026, 1, 2, 3, 4, 5, 600000),
+    datetime.datetime(2026, 1, 2, 3, 4, 5, 600000, fold=1),
+    10**17,
+    Decimal(10**17),
+]
+
 
 def parts(data):
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -53,6 +76,13 @@ def parts(data):
     [
         [("排名", [ROW, [], [None, "z"]]), ("评分明细", [ROW])],
         [("no dates", [["text", 1]])],
+        # Cells are kept by kind and value while a workbook is written: values that are
+        # equal across kinds, or equal but written differently (zeros), repeated over rows
+        # and sheets.
+        [
+            ("equal values", [ROW, ROW, REPEATED, REPEATED[::-1], REPEATED]),
+            ("again", [REPEATED, ROW[::-1], [*ROW, *REPEATED]]),
+        ],
         # Values openpyxl would turn into an error cell or refuse: written by openpyxl.
         [("error code", [["#N/A"]])],
         [("formula", [["=SUM(A1)"]])],

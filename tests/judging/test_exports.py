@@ -1,13 +1,21 @@
 import csv
 import io
+import random
+import zipfile
+import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from cases.models import AuditEntry, CaseStatus, EditionStatus
-from judging.exports import round_csv, round_xlsx
+from cases.spreadsheets import _openpyxl_xlsx
+from judging.exports import ranking_export_table, review_table, round_csv, round_xlsx
+from judging.models import Aggregation, Review, ReviewStatus
+from judging.selectors import ranking_table as ranking_table_selectors
 from tests.audit_helpers import audited
 from tests.factories import (
     make_case,
@@ -176,10 +184,10 @@ def test_export_query_count_does_not_grow_with_reviews(
     client.force_login(make_organiser())
 
     # session, user, round; ranking: entries, criteria, reviews' fingerprint, scores (the
-    # figures are not cached yet); reviews: criteria, scores, comments and names; the audit
-    # row: the reviews' count, chain head, insert, head update
+    # figures are not cached yet); reviews: comments and names (the scores are those the
+    # ranking read); the audit row: the reviews' count, chain head, insert, head update
     # + the user's and the groups' permissions (organisers are no longer superusers)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(14):
         client.get(reverse("admin:judging_round_export_xlsx", args=[round_with_reviews.pk]))
 
 
@@ -187,3 +195,98 @@ def test_export_scores_are_exact_decimals(round_with_reviews):
     rows = list(csv.reader(io.StringIO(round_csv(round_with_reviews).lstrip("\ufeff"))))
 
     assert {Decimal(row[7]) for row in rows[1:]} == {Decimal("80"), Decimal("71.5")}
+
+
+# --- the same workbook however the ranking is come by --------------------------------------
+def workbook_parts(data):
+    """Every part of an xlsx file but docProps/core.xml (it holds the time it was written)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {
+            info.filename: archive.read(info)
+            for info in archive.infolist()
+            if info.filename != "docProps/core.xml"
+        }
+
+
+def forget_rankings():
+    cache.clear()
+    ranking_table_selectors._kept.clear()
+
+
+def read_apart(round_, anonymous):
+    """The workbook of the export with the ranking and the reviews each read on its own, and
+    written by openpyxl cell by cell."""
+    forget_rankings()
+    sheets = [
+        ("排名", ranking_export_table(round_)),
+        ("评分明细", review_table(round_, anonymous=anonymous)),
+    ]
+    return workbook_parts(_openpyxl_xlsx([(title, [h, *rows]) for title, (h, rows) in sheets]))
+
+
+@pytest.fixture
+def scored_round(db):
+    rng = random.Random(12)
+    edition = make_edition(status=EditionStatus.REVIEWING)
+    categories = [make_category(edition=edition, name=f"类别{n}", order=n) for n in range(3)]
+    round_ = make_round(edition=edition, criteria=CRITERIA)
+    judges = [make_judge(name=f"专家{n}") for n in range(7)]
+    for n in range(15):
+        case = make_case(
+            edition=edition,
+            category=categories[n % 3],
+            status=CaseStatus.IN_REVIEW,
+            reference=f"2026-EX-{n:04d}",
+            title=f"案例 {n} & <{n}>" if n % 4 else f"=案例{n}",
+        )
+        make_round_entry(round=round_, case=case)
+        for judge in rng.sample(judges, rng.randint(1, 6)):
+            values = [
+                rng.randint(0, 10),
+                rng.choice(["7.5", "0", "10", "3.25"]),
+                rng.randint(0, 10),
+            ]
+            make_scored_review(
+                round=round_, case=case, judge=judge, values=values, comment=f" 评语{n} "
+            )
+    return round_
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+@pytest.mark.parametrize("aggregation", [Aggregation.MEAN, Aggregation.TRIMMED, Aggregation.ZSCORE])
+def test_xlsx_is_the_same_whether_the_ranking_is_computed_kept_or_brought_up_to_date(
+    scored_round, aggregation, anonymous
+):
+    round_ = scored_round
+    round_.aggregation = aggregation
+    round_.save()
+    expected = read_apart(round_, anonymous)
+
+    forget_rankings()
+    computed = round_xlsx(round_, anonymous=anonymous)  # one read of the scores for both
+    kept = round_xlsx(round_, anonymous=anonymous)
+
+    assert workbook_parts(computed) == expected
+    assert workbook_parts(kept) == expected
+
+    review = Review.objects.filter(assignment__round=round_).order_by("pk").first()
+    score = review.scores.order_by("criterion__order").first()
+    score.value = Decimal("9.5") if score.value != Decimal("9.5") else Decimal("1")
+    score.save()
+    brought_up_to_date = round_xlsx(round_, anonymous=anonymous)
+
+    assert workbook_parts(brought_up_to_date) == read_apart(round_, anonymous)
+    assert workbook_parts(brought_up_to_date) != expected
+
+
+def test_submission_times_are_local_times_of_the_current_zone(scored_round):
+    with timezone.override(zoneinfo.ZoneInfo("America/St_Johns")):
+        _header, rows = review_table(scored_round)
+        expected = sorted(
+            timezone.localtime(at).replace(tzinfo=None)
+            for at in Review.objects.filter(
+                assignment__round=scored_round, status=ReviewStatus.SUBMITTED
+            ).values_list("submitted_at", flat=True)
+        )
+
+    assert sorted(row[9] for row in rows) == expected
