@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
+from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -255,6 +256,43 @@ def test_changelist_rows_are_the_cells_django_renders(client, world, model, quer
         "".join(row) for row in django.pop("results")
     ]
     assert ours == django
+
+
+def _cases_to_page(count=23):
+    """Cases of two editions and categories, some without 案例编号 (the same empty
+    reference: only the primary key orders them), some never submitted."""
+    programme = make_programme()
+    categories = []
+    for number in (1, 2):
+        edition = make_edition(programme=programme, number=number, year=2024 + number)
+        categories.append(make_category(edition=edition, name="政府治理创新"))
+    for n in range(count):
+        category = categories[n % 2]
+        make_case(
+            edition=category.edition,
+            category=category,
+            reference="" if n % 3 == 0 else f"2026-ZF-{(n * 7) % 30:04d}",
+            title=f"案例{(n * 5) % 11}",
+            status=CaseStatus.SUBMITTED if n % 4 else CaseStatus.DRAFT,
+            submitted_at=None if n % 4 == 0 else timezone.now() - timedelta(hours=n * 13),
+        )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"category__name": "政府治理创新"}, {"o": "2"}, {"o": "-8.1"}, {"o": "7.-2"}],
+    ids=["default", "category", "title", "submitted", "status-title"],
+)
+def test_case_list_pages_are_the_pages_djangos_paginator_cuts(client, monkeypatch, query):
+    _cases_to_page()
+    monkeypatch.setattr(admin.site._registry[Case], "list_per_page", 5)
+    client.force_login(make_organiser())
+
+    for page in range(1, 6):
+        cl = client.get(admin_url(Case, "changelist"), {**query, "p": page}).context["cl"]
+        expected = Paginator(cl.queryset, 5).page(page).object_list
+
+        assert [case.pk for case in cl.result_list] == [case.pk for case in expected]
 
 
 # --- query counts --------------------------------------------------------------------------
