@@ -14,6 +14,7 @@ months or years found without a date function per row (see `PeriodsFromBounds`).
 
 import contextlib
 import datetime
+import html
 
 from django.conf import settings
 from django.contrib.admin.templatetags import admin_list
@@ -30,9 +31,12 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.db.models import Case, IntegerField, Max, Min, Value, When
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.html import conditional_escape, escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
+
+from .base import QuickActionCheckboxMixin
 
 # Reversed in place of a primary key, then replaced by each row's: only URL-safe characters.
 PK_PLACEHOLDER = "__rowpk__"
@@ -47,7 +51,13 @@ class Column:
         self.tag = tag
         self.empty = cl.model_admin.get_empty_value_display()
         self.css = f"field-{admin_list._coerce_field_name(name, index)}"
-        self.field = self.choices = None
+        self.field = self.choices = self.datetime_format = self.checkbox = None
+        if name == "action_checkbox" and (
+            getattr(type(cl.model_admin), "action_checkbox", None)
+            is QuickActionCheckboxMixin.action_checkbox
+        ):
+            self.checkbox = cl.model_admin.action_checkboxes()
+            self.checkbox_classes = _markup(' class="action-checkbox"')
         if callable(name):
             return
         try:
@@ -72,6 +82,10 @@ class Column:
             and not isinstance(field, models.URLField)
             and not getattr(field, "flatchoices", None)
         )
+        # A date and time shows as display_for_field's localize(template_localtime(value)),
+        # in the format of the page's language, looked up once.
+        if isinstance(field, models.DateTimeField) and not getattr(field, "flatchoices", None):
+            self.datetime_format = get_format("DATETIME_FORMAT")
         nowrap = isinstance(field, (models.DateField, models.TimeField, models.ForeignKey))
         self.classes = _markup(f' class="{self.css}{" nowrap" if nowrap else ""}"')
         self.plain_classes = _markup(f' class="{self.css}"')
@@ -80,6 +94,8 @@ class Column:
 
     def value(self, cl, result):
         """(the cell's content, its class attribute), as `items_for_result` computes them."""
+        if self.checkbox is not None:
+            return self.checkbox(result), self.checkbox_classes
         if self.field is None:
             return self._general_value(cl, result)
         try:
@@ -99,6 +115,9 @@ class Column:
             return self.choices.get(value, self.empty), self.classes
         if self.is_text:
             return (self.empty if value in self.field.empty_values else str(value)), self.classes
+        if self.datetime_format is not None and type(value) is datetime.datetime:
+            local = timezone.template_localtime(value)
+            return dateformat.format(local, self.datetime_format), self.classes
         return display_for_field(value, self.field, self.empty, avoid_link=self.link), self.classes
 
     def _general_value(self, cl, result):
@@ -173,18 +192,29 @@ class RowPlan:
         )
 
     def cells(self, result):
+        """The row's cells as text: escaped content in fixed markup, marked safe by the
+        caller once a row."""
         cells = []
         for column in self.columns:
             shown, classes = column.value(self.cl, result)
-            shown = conditional_escape(shown)
+            shown = _escaped(shown)
             if column.link:
                 href = self.link(result)
                 if href is not None:
                     shown = f'<a href="{href}">{shown}</a>'
-                cells.append(_markup(f"<{column.tag}{classes}>{shown}</{column.tag}>"))
+                cells.append(f"<{column.tag}{classes}>{shown}</{column.tag}>")
             else:
-                cells.append(_markup(f"<td{classes}>{shown}</td>"))
+                cells.append(f"<td{classes}>{shown}</td>")
         return cells
+
+
+def _escaped(value):
+    """conditional_escape(value), without its lazy-argument wrapper for the plain cases."""
+    if type(value) is str:
+        return html.escape(value)
+    if isinstance(value, SafeData):
+        return value
+    return conditional_escape(value)
 
 
 def _markup(html):
