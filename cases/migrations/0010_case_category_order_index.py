@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="case",
             index=models.Index(
-                fields=["category", "edition", "reference"],
+                fields=["category", "edition", "reference", "id"],
                 name="case_category_order_idx",
             ),
         ),
