@@ -555,6 +555,14 @@ class Case(models.Model):
             # reads this index alone: on SQLite the row's submitted_at lies after the case
             # texts, a read of their overflow pages per case.
             models.Index(fields=["category", "submitted_at"], name="case_category_submitted_idx"),
+            # The back office's list of one category pages its primary keys in the list's
+            # default order (edition, reference, id) from this index alone, then reads the
+            # page's rows (cases.admin.submissions.KeysFirstPaginator); with the id in it
+            # PostgreSQL answers from the index only.
+            models.Index(
+                fields=["category", "edition", "reference", "id"],
+                name="case_category_order_idx",
+            ),
         ]
 
     def __str__(self):

@@ -7,11 +7,16 @@ list that was half the page. `result_list` here gives the same context as
 (tests/cases/test_admin.py compares them), joined into one item per row — from a plan of
 the columns made once.
 Editable lists and pop-ups keep Django's own rows.
+
+`date_hierarchy` gives the context of Django's `date_hierarchy` tag, its distinct days,
+months or years found without a date function per row (see `PeriodsFromBounds`).
 """
 
 import contextlib
 import datetime
+import html
 
+from django.conf import settings
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import (
@@ -24,9 +29,14 @@ from django.contrib.admin.utils import (
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
+from django.db.models import Case, IntegerField, Max, Min, Value, When
 from django.urls import NoReverseMatch, reverse
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.html import conditional_escape, escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
+
+from .base import QuickActionCheckboxMixin
 
 # Reversed in place of a primary key, then replaced by each row's: only URL-safe characters.
 PK_PLACEHOLDER = "__rowpk__"
@@ -41,7 +51,13 @@ class Column:
         self.tag = tag
         self.empty = cl.model_admin.get_empty_value_display()
         self.css = f"field-{admin_list._coerce_field_name(name, index)}"
-        self.field = self.choices = None
+        self.field = self.choices = self.datetime_format = self.checkbox = None
+        if name == "action_checkbox" and (
+            getattr(type(cl.model_admin), "action_checkbox", None)
+            is QuickActionCheckboxMixin.action_checkbox
+        ):
+            self.checkbox = cl.model_admin.action_checkboxes()
+            self.checkbox_classes = _markup(' class="action-checkbox"')
         if callable(name):
             return
         try:
@@ -66,6 +82,10 @@ class Column:
             and not isinstance(field, models.URLField)
             and not getattr(field, "flatchoices", None)
         )
+        # A date and time shows as display_for_field's localize(template_localtime(value)),
+        # in the format of the page's language, looked up once.
+        if isinstance(field, models.DateTimeField) and not getattr(field, "flatchoices", None):
+            self.datetime_format = get_format("DATETIME_FORMAT")
         nowrap = isinstance(field, (models.DateField, models.TimeField, models.ForeignKey))
         self.classes = _markup(f' class="{self.css}{" nowrap" if nowrap else ""}"')
         self.plain_classes = _markup(f' class="{self.css}"')
@@ -74,6 +94,8 @@ class Column:
 
     def value(self, cl, result):
         """(the cell's content, its class attribute), as `items_for_result` computes them."""
+        if self.checkbox is not None:
+            return self.checkbox(result), self.checkbox_classes
         if self.field is None:
             return self._general_value(cl, result)
         try:
@@ -93,6 +115,9 @@ class Column:
             return self.choices.get(value, self.empty), self.classes
         if self.is_text:
             return (self.empty if value in self.field.empty_values else str(value)), self.classes
+        if self.datetime_format is not None and type(value) is datetime.datetime:
+            local = timezone.template_localtime(value)
+            return dateformat.format(local, self.datetime_format), self.classes
         return display_for_field(value, self.field, self.empty, avoid_link=self.link), self.classes
 
     def _general_value(self, cl, result):
@@ -167,18 +192,29 @@ class RowPlan:
         )
 
     def cells(self, result):
+        """The row's cells as text: escaped content in fixed markup, marked safe by the
+        caller once a row."""
         cells = []
         for column in self.columns:
             shown, classes = column.value(self.cl, result)
-            shown = conditional_escape(shown)
+            shown = _escaped(shown)
             if column.link:
                 href = self.link(result)
                 if href is not None:
                     shown = f'<a href="{href}">{shown}</a>'
-                cells.append(_markup(f"<{column.tag}{classes}>{shown}</{column.tag}>"))
+                cells.append(f"<{column.tag}{classes}>{shown}</{column.tag}>")
             else:
-                cells.append(_markup(f"<td{classes}>{shown}</td>"))
+                cells.append(f"<td{classes}>{shown}</td>")
         return cells
+
+
+def _escaped(value):
+    """conditional_escape(value), without its lazy-argument wrapper for the plain cases."""
+    if type(value) is str:
+        return html.escape(value)
+    if isinstance(value, SafeData):
+        return value
+    return conditional_escape(value)
 
 
 def _markup(html):
@@ -212,3 +248,133 @@ def result_list(cl):
             for row in cl.result_list
         ],
     }
+
+
+# More periods than this (years of a long list) are left to the database's date function.
+PERIODS_COMPARED = 100
+
+
+def date_hierarchy(cl):
+    """The context of Django's `date_hierarchy` tag: the same links from the same rows."""
+    return admin_list.date_hierarchy(_DateHierarchyList(cl))
+
+
+class _DateHierarchyList:
+    """The change list as `admin_list.date_hierarchy` reads it, with `PeriodsFromBounds`
+    as its queryset."""
+
+    def __init__(self, cl):
+        self._cl = cl
+        self.queryset = PeriodsFromBounds(cl.queryset)
+
+    def __getattr__(self, name):
+        return getattr(self._cl, name)
+
+
+class PeriodsFromBounds:
+    """A queryset whose `datetimes()` and `dates()` find the distinct days, months or years
+    by comparing the column with each period's first instant, in one CASE over the rows
+    between the first and the last: Django truncates every row's value, and on SQLite that
+    is a Python function called per row (13.6 ms of a case list of 2,000 rows at 8,000
+    cases), where the comparisons run in SQL on the indexed column. The periods are the
+    same: those of the current time zone, each starting at its first local instant. The
+    bounds are the `aggregate(first=Min, last=Max)` the date hierarchy asks first, or one
+    such query of its own."""
+
+    def __init__(self, queryset):
+        self._queryset = queryset
+        self._bounds = {}
+
+    def __getattr__(self, name):
+        return getattr(self._queryset, name)
+
+    def aggregate(self, *args, **kwargs):
+        result = self._queryset.aggregate(*args, **kwargs)
+        field_name = None if args else _bounds_of(kwargs)
+        if field_name is not None:
+            self._bounds[field_name] = (result["first"], result["last"])
+        return result
+
+    def datetimes(self, field_name, kind, *args, **kwargs):
+        periods = None
+        if not (args or kwargs) and settings.USE_TZ:
+            zone = timezone.get_current_timezone()
+            periods = self._periods(
+                field_name,
+                kind,
+                lambda value: timezone.localtime(value, zone),
+                lambda year, month, day: datetime.datetime(year, month, day, tzinfo=zone),
+            )
+        if periods is None:
+            return self._queryset.datetimes(field_name, kind, *args, **kwargs)
+        return periods
+
+    def dates(self, field_name, kind, *args, **kwargs):
+        periods = None
+        if not (args or kwargs):
+            periods = self._periods(field_name, kind, lambda value: value, datetime.date)
+        if periods is None:
+            return self._queryset.dates(field_name, kind, *args, **kwargs)
+        return periods
+
+    def _periods(self, field_name, kind, local, make):
+        """The periods holding a value, ascending; None to leave it to the database."""
+        if kind not in ("year", "month", "day"):
+            return None
+        if field_name not in self._bounds:
+            self.aggregate(first=Min(field_name), last=Max(field_name))
+        first, last = self._bounds[field_name]
+        if first is None or last is None:
+            return []
+        starts = _period_starts(local(first), local(last), kind, make)
+        if len(starts) > PERIODS_COMPARED + 1:
+            return None
+        # Period i holds the values from starts[i] until starts[i + 1].
+        period = Case(
+            *(
+                When(**{f"{field_name}__lt": start}, then=Value(index))
+                for index, start in enumerate(starts[1:])
+            ),
+            output_field=IntegerField(),
+        )
+        found = (
+            self._queryset.filter(
+                **{f"{field_name}__gte": starts[0], f"{field_name}__lt": starts[-1]}
+            )
+            .annotate(_period=period)
+            .order_by()
+            .values_list("_period", flat=True)
+            .distinct()
+        )
+        return [starts[index] for index in sorted(found)]
+
+
+def _bounds_of(aggregates):
+    """The field of `aggregate(first=Min(field), last=Max(field))`, else None."""
+    first, last = aggregates.get("first"), aggregates.get("last")
+    if len(aggregates) != 2 or not isinstance(first, Min):
+        return None
+    name = getattr(first.get_source_expressions()[0], "name", None)
+    if name is not None and first == Min(name) and last == Max(name):
+        return name
+    return None
+
+
+def _period_starts(first, last, kind, make):
+    """The first instants of the periods from first's to last's, and of the one after."""
+    year, month, day = first.year, first.month if kind != "year" else 1, 1
+    if kind == "day":
+        day = first.day
+    starts = []
+    while True:
+        start = make(year, month, day)
+        starts.append(start)
+        if start > last or len(starts) > PERIODS_COMPARED + 1:
+            return starts
+        if kind == "year":
+            year += 1
+        elif kind == "month":
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        else:
+            following = datetime.date(year, month, day) + datetime.timedelta(days=1)
+            year, month, day = following.year, following.month, following.day

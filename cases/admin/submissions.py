@@ -6,7 +6,9 @@ from collections import defaultdict
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import F, Prefetch, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
@@ -81,6 +83,41 @@ CASE_ROW_FIELDS = (
     "category__name",
     "submitting_unit__name",
 )
+
+
+class KeysFirstPaginator(Paginator):
+    """A page of cases as one query that first sorts the primary keys alone and cuts the
+    page from them, then reads that page's rows. Sorted whole, every case of the category
+    was read to keep a hundred, and on SQLite the rows' record spans its texts' pages:
+    18 of the 20 ms of the list's main query at 8,000 cases. The keys come from
+    case_category_order_idx (category, edition, reference) without the rows. The page is
+    still a queryset (an editable list's formset takes one)."""
+
+    def page(self, number):
+        queryset = self.object_list
+        query = getattr(queryset, "query", None)
+        if not isinstance(queryset, QuerySet) or query.distinct or query.combinator:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ordering = query.order_by
+        if connections[queryset.db].vendor == "sqlite":
+            ordering = [_pk_off_index(term, queryset.model) for term in ordering]
+        keys = queryset.order_by(*ordering).values("pk")[bottom:top]
+        return self._get_page(queryset.filter(pk__in=keys), number, self)
+
+
+def _pk_off_index(term, model):
+    """The same order by `pk + 0` for a term `pk` or `-pk`: ordered by the rowid, SQLite's
+    planner (no ANALYZE statistics) scanned the one-column category index and read every
+    row through it, instead of the covering index (EXPLAIN QUERY PLAN)."""
+    if isinstance(term, str) and term.lstrip("-") in ("pk", model._meta.pk.attname):
+        key = F("pk") + 0
+        return key.desc() if term.startswith("-") else key.asc()
+    return term
 
 
 class CaseChangeList(ChangeList):
@@ -207,6 +244,8 @@ class CaseAdmin(EditionChoicesMixin, BackofficeImportExportAdmin):
                 Prefetch("lead_unit_links", queryset=CaseLeadUnit.objects.select_related("unit"))
             )
         )
+
+    paginator = KeysFirstPaginator
 
     def get_changelist(self, request, **kwargs):
         return CaseChangeList

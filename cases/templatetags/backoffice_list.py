@@ -4,7 +4,7 @@ from django.template.defaultfilters import urlencode
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
-from ..admin.changelist import result_list
+from ..admin.changelist import date_hierarchy, result_list
 
 register = template.Library()
 
@@ -17,6 +17,19 @@ def backoffice_result_list_tag(parser, token):
         token,
         func=result_list,
         template_name="change_list_results.html",
+        takes_context=False,
+    )
+
+
+@register.tag(name="backoffice_date_hierarchy")
+def backoffice_date_hierarchy_tag(parser, token):
+    """Django's {% date_hierarchy cl %}, its periods found without a date function per row
+    (cases.admin.changelist.PeriodsFromBounds)."""
+    return InclusionAdminNode(
+        parser,
+        token,
+        func=date_hierarchy,
+        template_name="date_hierarchy.html",
         takes_context=False,
     )
 

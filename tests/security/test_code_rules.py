@@ -203,9 +203,10 @@ MARK_SAFE_ALLOWED = {
         "An article body, passed through judging.content.sanitize (nh3, an allow-list of tags "
         "and attributes; scripts, event handlers and javascript: URLs are removed)."
     ),
-    ("cases/admin/base.py", "action_checkbox"): (
-        "The change list's row checkbox: fixed markup around the object's text and primary "
-        "key, both passed through django.utils.html.escape (format_html's steps, written out)."
+    ("cases/admin/base.py", "checkbox"): (
+        "The change list's row checkbox (QuickActionCheckboxMixin.action_checkboxes): fixed "
+        "markup around the object's text and primary key, both passed through "
+        "django.utils.html.escape (format_html's steps, written out)."
     ),
     ("cases/admin/changelist.py", "_markup"): (
         "A change-list cell: fixed tags and class attributes around a value that "
