@@ -2,9 +2,12 @@
 (a round's assignments and their audit rows)."""
 
 import datetime
+import enum
+import json
 from contextlib import nullcontext
 
 from django.db import connection, models
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 # Fields (by exact class: a subclass may transform its values) whose preparation gives back
 # a value of this type unchanged, on every backend.
@@ -22,8 +25,8 @@ _PLAIN = {
     models.TextField: str,
 }
 # Other values are prepared once per distinct value of a column: a round's 40,000 rows share
-# one timestamp. Only types whose equal values prepare alike.
-_CACHED_TYPES = (int, str, datetime.datetime)
+# one timestamp. Only types whose equal values prepare alike (and enum members).
+_CACHED_TYPES = {int, str, datetime.datetime, type(None)}
 
 
 def _plain_type(field):
@@ -47,26 +50,17 @@ def insert_rows(model, field_names, rows, batch_size=500):
     head = f"INSERT INTO {target} VALUES "  # noqa: S608
     copy = f"COPY {target} FROM STDIN"
     placeholders = "({})".format(", ".join(["%s"] * len(fields)))
-    prepared = [{} for _field in fields]
-    plain = [_plain_type(field) for field in fields]
-
-    def prepare(index, value):
-        if plain[index] is not None and (value is None or type(value) is plain[index]):
-            return value
-        if type(value) not in _CACHED_TYPES:
-            return fields[index].get_db_prep_save(value, connection)
-        cache = prepared[index]
-        key = (type(value), value)
-        if key not in cache:
-            cache[key] = fields[index].get_db_prep_save(value, connection)
-        return cache[key]
+    preparers = [_Column(field) for field in fields]
 
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
-            batch = [
-                [prepare(i, value) for i, value in zip(range(len(fields)), row, strict=True)]
-                for row in rows[start : start + batch_size]
-            ]
+            columns = zip(*rows[start : start + batch_size], strict=True)
+            batch = list(
+                zip(
+                    *(prepare(column) for prepare, column in zip(preparers, columns, strict=True)),
+                    strict=True,
+                )
+            )
             if connection.vendor == "postgresql":
                 _copy_rows(cursor, copy, batch)
             else:
@@ -74,6 +68,42 @@ def insert_rows(model, field_names, rows, batch_size=500):
                     head + ", ".join([placeholders] * len(batch)),
                     [value for row in batch for value in row],
                 )
+
+
+class _Column:
+    """Prepares one column of a batch at a time: left as it is when every value is of the
+    type its field gives back unchanged (or None), else each distinct value once when all are
+    of a cached type (or members of an enum), else value by value."""
+
+    def __init__(self, field):
+        self.field = field
+        plain = _plain_type(field)
+        self.unchanged = {plain, type(None)} if plain else set()
+        self.cache = {}
+        # A JSONField without an encoder prepares a dict or a list as `json.dumps(value)`, or
+        # on PostgreSQL as a Jsonb that COPY writes as that same text.
+        self.json_text = (
+            type(field) is models.JSONField
+            and field.encoder is None
+            and (
+                connection.vendor == "postgresql"
+                or type(connection.ops).adapt_json_value is BaseDatabaseOperations.adapt_json_value
+            )
+        )
+
+    def __call__(self, values):
+        types = set(map(type, values))
+        if types <= self.unchanged:
+            return values
+        if self.json_text and types <= {dict, list}:
+            return list(map(json.dumps, values))
+        prep = self.field.get_db_prep_save
+        if not all(kind in _CACHED_TYPES or issubclass(kind, enum.Enum) for kind in types):
+            return [prep(value, connection) for value in values]
+        keys = list(zip(map(type, values), values, strict=True))
+        for key in set(keys) - self.cache.keys():
+            self.cache[key] = prep(key[1], connection)
+        return list(map(self.cache.__getitem__, keys))
 
 
 def _copy_rows(cursor, statement, rows):

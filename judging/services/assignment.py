@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from cases.audit.chain import append_many as audit_append_many
-from cases.audit.chain import entry_values as audit_entry_values
+from cases.audit.chain import entry_values_many as audit_entry_values_many
 from cases.bulk import insert_rows
 from cases.models import Category
 from cases.services import DomainError, audit_log
@@ -319,11 +319,11 @@ def round_auto_assign(*, round, by):
         )
 
         new_pairs = [(c, j) for c in case_ids for j in plan.get(c, ())]
-        now = timezone.now()
+        now, round_id = timezone.now(), round_.pk
         insert_rows(
             Assignment,
             ["round", "case", "judge", "status", "manual", "created_at"],
-            [(round_.pk, c, j, AssignmentStatus.ASSIGNED, False, now) for c, j in new_pairs],
+            [(round_id, c, j, AssignmentStatus.ASSIGNED, False, now) for c, j in new_pairs],
         )
         ids = {
             (c, j): pk
@@ -332,18 +332,20 @@ def round_auto_assign(*, round, by):
             )
         }
         audit_append_many(
-            [
-                audit_entry_values(
-                    code="judging.assignment.created",
-                    by=by,
-                    object_type=Assignment._meta.label_lower,
-                    object_id=ids[(c, j)],
-                    object_repr=f"{round_.name} · {case_labels[c]} · {judge_names[j]}",
-                    created_at=now,
-                    data={"round": round_.pk, "case": c, "judge": j, "auto": True},
-                )
-                for c, j in new_pairs
-            ]
+            audit_entry_values_many(
+                code="judging.assignment.created",
+                by=by,
+                object_type=Assignment._meta.label_lower,
+                created_at=now,
+                objects=(
+                    (
+                        ids[(c, j)],
+                        f"{round_.name} · {case_labels[c]} · {judge_names[j]}",
+                        {"round": round_id, "case": c, "judge": j, "auto": True},
+                    )
+                    for c, j in new_pairs
+                ),
+            )
         )
 
         report = AssignmentReport(
