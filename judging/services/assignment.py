@@ -376,8 +376,7 @@ def round_auto_assign(*, round, by):
             for j in existing[c]:
                 if conflicts.is_conflicted(case_id=c, judge_id=j):
                     report.conflicted_existing.append(f"{case_labels[c]} · {judge_names[j]}")
-        pool = {j for judges in eligible.values() for j in judges}
-        pool |= {j for judges in existing.values() for j in judges}
+        pool = set().union(*eligible.values(), *existing.values())
         report.loads = {
             judge_names[j]: loads.get(j, 0) for j in sorted(pool, key=lambda j: (judge_names[j], j))
         }
