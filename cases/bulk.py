@@ -3,11 +3,14 @@
 
 import contextlib
 import datetime
+import enum
 import gc
+import json
 import threading
 from contextlib import nullcontext
 
 from django.db import connection, models
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 # Fields (by exact class: a subclass may transform its values) whose preparation gives back
 # a value of this type unchanged, on every backend.
@@ -25,8 +28,8 @@ _PLAIN = {
     models.TextField: str,
 }
 # Other values are prepared once per distinct value of a column: a round's 40,000 rows share
-# one timestamp. Only types whose equal values prepare alike.
-_CACHED_TYPES = (int, str, datetime.datetime)
+# one timestamp. Only types whose equal values prepare alike (and enum members).
+_CACHED_TYPES = {int, str, datetime.datetime, type(None)}
 
 
 def _plain_type(field):
@@ -37,10 +40,10 @@ def _plain_type(field):
 
 def insert_rows(model, field_names, rows, batch_size=500):
     """INSERT `rows` (tuples in the order of `field_names`), `batch_size` per statement (a
-    multi-row INSERT; on PostgreSQL a COPY), values prepared by the model fields exactly as
-    the ORM prepares them. Building a model instance per row made the ORM's `bulk_create`
-    the slowest part of an assignment of 40,000 rows. Writes no primary keys back: returns
-    nothing."""
+    multi-row INSERT; on PostgreSQL one COPY for all), values prepared by the model fields
+    exactly as the ORM prepares them. Building a model instance per row made the ORM's
+    `bulk_create` the slowest part of an assignment of 40,000 rows. Writes no primary keys
+    back: returns nothing."""
     fields = [model._meta.get_field(name) for name in field_names]
     quote = connection.ops.quote_name
     # Identifiers come from our own model metadata, quoted; values are parameters.
@@ -50,46 +53,80 @@ def insert_rows(model, field_names, rows, batch_size=500):
     head = f"INSERT INTO {target} VALUES "  # noqa: S608
     copy = f"COPY {target} FROM STDIN"
     placeholders = "({})".format(", ".join(["%s"] * len(fields)))
-    prepared = [{} for _field in fields]
-    plain = [_plain_type(field) for field in fields]
+    preparers = [_Column(field) for field in fields]
 
-    def prepare(index, value):
-        if plain[index] is not None and (value is None or type(value) is plain[index]):
-            return value
-        if type(value) not in _CACHED_TYPES:
-            return fields[index].get_db_prep_save(value, connection)
-        cache = prepared[index]
-        key = (type(value), value)
-        if key not in cache:
-            cache[key] = fields[index].get_db_prep_save(value, connection)
-        return cache[key]
+    def batches():
+        for start in range(0, len(rows), batch_size):
+            columns = zip(*rows[start : start + batch_size], strict=True)
+            yield list(
+                zip(
+                    *(prepare(column) for prepare, column in zip(preparers, columns, strict=True)),
+                    strict=True,
+                )
+            )
 
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch_size):
-            batch = [
-                [prepare(i, value) for i, value in zip(range(len(fields)), row, strict=True)]
-                for row in rows[start : start + batch_size]
-            ]
-            if connection.vendor == "postgresql":
-                _copy_rows(cursor, copy, batch)
-            else:
-                cursor.execute(
-                    head + ", ".join([placeholders] * len(batch)),
-                    [value for row in batch for value in row],
-                )
+        if connection.vendor == "postgresql":
+            if rows:
+                _copy_rows(cursor, copy, batches())
+            return
+        for batch in batches():
+            cursor.execute(
+                head + ", ".join([placeholders] * len(batch)),
+                [value for row in batch for value in row],
+            )
 
 
-def _copy_rows(cursor, statement, rows):
-    """PostgreSQL: `rows` through COPY. psycopg renders a multi-row VALUES list's parameters
-    into the statement in Python, parsing its placeholders again on every batch (it keeps
-    the parse of short statements only): 13 of an 8,000-case assignment's 44 s. COPY sends
-    the rows as they are, formatted in psycopg's C code. Logged like any statement (the
-    query-count tests count it) and with the database errors Django raises."""
+class _Column:
+    """Prepares one column of a batch at a time: left as it is when every value is of the
+    type its field gives back unchanged (or None), else each distinct value once when all are
+    of a cached type (or members of an enum), else value by value."""
+
+    def __init__(self, field):
+        self.field = field
+        plain = _plain_type(field)
+        self.unchanged = {plain, type(None)} if plain else set()
+        self.cache = {}
+        # A JSONField without an encoder prepares a dict or a list as `json.dumps(value)`, or
+        # on PostgreSQL as a Jsonb that COPY writes as that same text.
+        self.json_text = (
+            type(field) is models.JSONField
+            and field.encoder is None
+            and (
+                connection.vendor == "postgresql"
+                or type(connection.ops).adapt_json_value is BaseDatabaseOperations.adapt_json_value
+            )
+        )
+
+    def __call__(self, values):
+        types = set(map(type, values))
+        if types <= self.unchanged:
+            return values
+        if self.json_text and types <= {dict, list}:
+            return list(map(json.dumps, values))
+        prep = self.field.get_db_prep_save
+        if not all(kind in _CACHED_TYPES or issubclass(kind, enum.Enum) for kind in types):
+            return [prep(value, connection) for value in values]
+        keys = list(zip(map(type, values), values, strict=True))
+        for key in set(keys) - self.cache.keys():
+            self.cache[key] = prep(key[1], connection)
+        return list(map(self.cache.__getitem__, keys))
+
+
+def _copy_rows(cursor, statement, batches):
+    """PostgreSQL: the rows of all `batches` through one COPY. psycopg renders a multi-row
+    VALUES list's parameters into the statement in Python, parsing its placeholders again on
+    every batch (it keeps the parse of short statements only): 13 of an 8,000-case
+    assignment's 44 s. COPY sends the rows as they are, formatted in psycopg's C code; one
+    COPY for all of them lets the server write rows while the next batch is prepared, where
+    a COPY per batch waited for each to finish. Logged like any statement (the query-count
+    tests count it) and with the database errors Django raises."""
     log = cursor.debug_sql(statement) if hasattr(cursor, "debug_sql") else nullcontext()
     cursor.db.validate_no_broken_transaction()
     with log, cursor.db.wrap_database_errors, cursor.cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row)
+        for batch in batches:
+            for row in batch:
+                copy.write_row(row)
 
 
 # --- Python's garbage collector ------------------------------------------------------------

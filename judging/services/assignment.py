@@ -14,6 +14,7 @@ the panels covering its category:
 - cases that cannot get N judges are listed in the report with the reason.
 """
 
+import struct
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from cases.audit.chain import append_many as audit_append_many
-from cases.audit.chain import entry_values as audit_entry_values
+from cases.audit.chain import entry_values_many as audit_entry_values_many
 from cases.bulk import insert_rows
 from cases.models import Category
 from cases.services import DomainError, audit_log
@@ -45,42 +46,54 @@ from ..selectors.progress import first_round, round_cases
 from .rounds import FIRST_ROUND_CASE_STATES, round_sync_first_entries
 
 _MASK = (1 << 64) - 1
+_A, _B, _C = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+_K1, _K2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 
 
 def _tiebreak(salt, case_id, judge_id):
     """A fixed 64-bit mix (splitmix64 finaliser) of the three ids."""
-    x = salt * 0x9E3779B97F4A7C15 + case_id * 0xBF58476D1CE4E5B9 + judge_id * 0x94D049BB133111EB
+    x = salt * _A + case_id * _B + judge_id * _C
     x &= _MASK
     x ^= x >> 30
-    x = (x * 0xBF58476D1CE4E5B9) & _MASK
+    x = (x * _K1) & _MASK
     x ^= x >> 27
-    x = (x * 0x94D049BB133111EB) & _MASK
+    x = (x * _K2) & _MASK
     return x ^ (x >> 31)
 
 
 def plan_assignments(*, cases, eligible, existing, loads, reviews_per_case, salt=0):
     """Choose new judges for each case; pure function over ids, returns `{case: [judges]}`.
 
-    `cases` are case ids; `eligible[case]` the non-conflicted judges who may take it;
-    `existing[case]` the judges already assigned (kept); `loads[judge]` each judge's current
-    number of assignments in the round (updated in place).
+    `cases` are case ids; `eligible[case]` the distinct non-conflicted judges who may take
+    it; `existing[case]` the judges already assigned (kept); `loads[judge]` each judge's
+    current number of assignments in the round (updated in place).
     """
     on_case = {c: set(existing.get(c, ())) for c in cases}
     need = {c: max(0, reviews_per_case - len(on_case[c])) for c in cases}
-    candidates = {c: [j for j in eligible.get(c, ()) if j not in on_case[c]] for c in cases}
-    for judges in candidates.values():
-        for j in judges:
-            loads.setdefault(j, 0)
+    candidates = {c: set(eligible.get(c, ())) - on_case[c] for c in cases}
+    for j in set().union(*candidates.values()):
+        loads.setdefault(j, 0)
+    # The judges at each load: a case's least-loaded candidates are found level by level
+    # with set intersections instead of sorting all its candidates by load.
+    by_load = defaultdict(set)
+    for j, load in loads.items():
+        by_load[load].add(j)
+    tiebreaks = _Tiebreaks(salt)
 
     new_by_judge = defaultdict(set)
     # Fewest spare candidates first, so that scarce judges go where they are needed.
     for c in sorted(cases, key=lambda c: (len(candidates[c]) - need[c], c)):
         if not need[c]:
             continue
-        for j in _least_loaded(candidates[c], need[c], loads, salt, c):
+        for j in _least_loaded(candidates[c], need[c], by_load, tiebreaks, c, eligible.get(c, ())):
             on_case[c].add(j)
             new_by_judge[j].add(c)
+            level = by_load[loads[j]]
+            level.discard(j)
+            if not level:
+                del by_load[loads[j]]
             loads[j] += 1
+            by_load[loads[j]].add(j)
 
     _rebalance(
         eligible=eligible, on_case=on_case, new_by_judge=new_by_judge, loads=loads, salt=salt
@@ -92,24 +105,29 @@ def plan_assignments(*, cases, eligible, existing, loads, reviews_per_case, salt
     return {c: sorted(js) for c, js in plan.items()}
 
 
-def _least_loaded(judges, count, loads, salt, case_id):
-    """The first `count` of `judges` by (load, tiebreak), as `sorted(…)[:count]` gives them;
-    the tiebreak (the costly part) is computed only among the judges at the cut-off load."""
-    if len(judges) <= count:
-        return sorted(judges, key=lambda j: (loads[j], _tiebreak(salt, case_id, j)))
-    cutoff = sorted(loads[j] for j in judges)[count - 1]
-    chosen = [j for j in judges if loads[j] < cutoff]
-    tied = sorted(
-        (j for j in judges if loads[j] == cutoff), key=lambda j: _tiebreak(salt, case_id, j)
-    )
-    return chosen + tied[: count - len(chosen)]
+def _least_loaded(candidates, count, by_load, tiebreaks, case_id, eligible):
+    """The first `count` of `candidates` by (load, tiebreak), as `sorted(…)[:count]` gives
+    them (in no particular order); the tiebreak is computed only at the cut-off load."""
+    chosen = []
+    for load in sorted(by_load):
+        level = by_load[load] & candidates
+        wanted = count - len(chosen)
+        if len(level) <= wanted:
+            chosen.extend(level)
+            if len(level) == wanted:
+                break
+        else:
+            rank = tiebreaks.of(case_id, eligible)
+            chosen.extend(sorted(level, key=rank.__getitem__)[:wanted])
+            break
+    return chosen
 
 
 def _rebalance(*, eligible, on_case, new_by_judge, loads, salt):
     """Move newly made assignments along chains h₁ → h₂ → … → hₖ (h₁ gives a case to h₂,
     h₂ gives another to h₃, …) from a judge with load ≥ k + 2 to one with load ≤ k. Each move
     lowers Σ load², so this ends; it stops when no such chain exists."""
-    pool = sorted({j for judges in eligible.values() for j in judges})
+    pool = sorted(set().union(*eligible.values()))
     if not pool:
         return
     while True:
@@ -161,6 +179,39 @@ def _find_chain(*, sources, is_target, eligible, on_case, new_by_judge, salt):
                     next_frontier.append(taker)
         frontier = next_frontier
     return None
+
+
+class _Tiebreaks:
+    """`_tiebreak(salt, case, j)` for all of a case's judges at once: 64-bit lanes in 128-bit
+    slots of one Python int, each step of the mix applied to every lane in one operation. A
+    lane times a 64-bit constant fits its slot, and the mask after each step drops what a
+    shift or a sum carried over from the next lane, so every lane is exactly `_tiebreak`."""
+
+    def __init__(self, salt):
+        self.salt = salt
+        self.packed = {}  # judges tuple → (their terms of the sum, 1 in each lane, mask, layout)
+
+    def of(self, case_id, judges):
+        """`{judge: _tiebreak(salt, case_id, judge)}` for each of `judges`."""
+        judges = tuple(judges)
+        if judges not in self.packed:
+            layout = struct.Struct(f"<{2 * len(judges)}Q")
+            ones = _lanes(layout, [1] * len(judges))
+            terms = _lanes(layout, [(j * _C) & _MASK for j in judges])
+            self.packed[judges] = (terms, ones, ones * _MASK, layout)
+        terms, ones, mask, layout = self.packed[judges]
+        x = (((self.salt * _A + case_id * _B) & _MASK) * ones + terms) & mask
+        x = (x ^ (x >> 30)) & mask
+        x = (x * _K1) & mask
+        x = (x ^ (x >> 27)) & mask
+        x = (x * _K2) & mask
+        x = (x ^ (x >> 31)) & mask
+        return dict(zip(judges, layout.unpack(x.to_bytes(layout.size, "little"))[::2], strict=True))
+
+
+def _lanes(layout, values):
+    """One int holding each of `values` (< 2⁶⁴) in the low half of its own 128-bit slot."""
+    return int.from_bytes(layout.pack(*(v for value in values for v in (value, 0))), "little")
 
 
 @dataclass
@@ -268,11 +319,11 @@ def round_auto_assign(*, round, by):
         )
 
         new_pairs = [(c, j) for c in case_ids for j in plan.get(c, ())]
-        now = timezone.now()
+        now, round_id = timezone.now(), round_.pk
         insert_rows(
             Assignment,
             ["round", "case", "judge", "status", "manual", "created_at"],
-            [(round_.pk, c, j, AssignmentStatus.ASSIGNED, False, now) for c, j in new_pairs],
+            [(round_id, c, j, AssignmentStatus.ASSIGNED, False, now) for c, j in new_pairs],
         )
         ids = {
             (c, j): pk
@@ -281,18 +332,20 @@ def round_auto_assign(*, round, by):
             )
         }
         audit_append_many(
-            [
-                audit_entry_values(
-                    code="judging.assignment.created",
-                    by=by,
-                    object_type=Assignment._meta.label_lower,
-                    object_id=ids[(c, j)],
-                    object_repr=f"{round_.name} · {case_labels[c]} · {judge_names[j]}",
-                    created_at=now,
-                    data={"round": round_.pk, "case": c, "judge": j, "auto": True},
-                )
-                for c, j in new_pairs
-            ]
+            audit_entry_values_many(
+                code="judging.assignment.created",
+                by=by,
+                object_type=Assignment._meta.label_lower,
+                created_at=now,
+                objects=(
+                    (
+                        ids[(c, j)],
+                        f"{round_.name} · {case_labels[c]} · {judge_names[j]}",
+                        {"round": round_id, "case": c, "judge": j, "auto": True},
+                    )
+                    for c, j in new_pairs
+                ),
+            )
         )
 
         report = AssignmentReport(
@@ -323,8 +376,7 @@ def round_auto_assign(*, round, by):
             for j in existing[c]:
                 if conflicts.is_conflicted(case_id=c, judge_id=j):
                     report.conflicted_existing.append(f"{case_labels[c]} · {judge_names[j]}")
-        pool = {j for judges in eligible.values() for j in judges}
-        pool |= {j for judges in existing.values() for j in judges}
+        pool = set().union(*eligible.values(), *existing.values())
         report.loads = {
             judge_names[j]: loads.get(j, 0) for j in sorted(pool, key=lambda j: (judge_names[j], j))
         }
