@@ -1,5 +1,5 @@
 """Many rows written in a few statements, for the operations that write thousands at once
-(a round's assignments and their audit rows)."""
+(a round's assignments and their audit rows, the cases of an imported file)."""
 
 import datetime
 from contextlib import nullcontext
@@ -22,8 +22,14 @@ _PLAIN = {
     models.TextField: str,
 }
 # Other values are prepared once per distinct value of a column: a round's 40,000 rows share
-# one timestamp. Only types whose equal values prepare alike.
+# one timestamp. Only types whose equal values prepare alike, and only in Django's own fields:
+# an encrypted field seals each value with a random IV, and equal tokens would show which
+# rows hold the same phone number.
 _CACHED_TYPES = (int, str, datetime.datetime)
+
+
+def _cacheable(field):
+    return type(field).__module__.startswith("django.db.models.")
 
 
 def _plain_type(field):
@@ -49,11 +55,12 @@ def insert_rows(model, field_names, rows, batch_size=500):
     placeholders = "({})".format(", ".join(["%s"] * len(fields)))
     prepared = [{} for _field in fields]
     plain = [_plain_type(field) for field in fields]
+    cacheable = [_cacheable(field) for field in fields]
 
     def prepare(index, value):
         if plain[index] is not None and (value is None or type(value) is plain[index]):
             return value
-        if type(value) not in _CACHED_TYPES:
+        if type(value) not in _CACHED_TYPES or not cacheable[index]:
             return fields[index].get_db_prep_save(value, connection)
         cache = prepared[index]
         key = (type(value), value)
@@ -74,6 +81,38 @@ def insert_rows(model, field_names, rows, batch_size=500):
                     head + ", ".join([placeholders] * len(batch)),
                     [value for row in batch for value in row],
                 )
+
+
+def insert_instances(instances, batch_size=1000):
+    """INSERT new model instances (of one model) and give them their primary keys, the
+    fields' `pre_save` applied as `save()` applies it (auto_now stamps). On PostgreSQL the
+    keys are drawn from the table's sequence in one query and the rows sent by COPY
+    (`insert_rows`): the ORM's `bulk_create` renders its column arrays into the statement
+    in Python, 6 of an 8,000-case import's 20 s. Elsewhere `bulk_create`, whose INSERT …
+    RETURNING gives the keys."""
+    if not instances:
+        return
+    model = type(instances[0])
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(instances, batch_size=batch_size)
+        return
+    opts = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [opts.db_table, opts.pk.column, len(instances)],
+        )
+        keys = [key for (key,) in cursor.fetchall()]
+    fields = opts.concrete_fields
+    rows = []
+    for instance, key in zip(instances, keys, strict=True):
+        instance._prepare_related_fields_for_save(operation_name="bulk_create")
+        instance.pk = key
+        rows.append(tuple(field.pre_save(instance, True) for field in fields))
+    insert_rows(model, [field.name for field in fields], rows, batch_size=batch_size)
+    for instance in instances:
+        instance._state.adding = False
+        instance._state.db = connection.alias
 
 
 def _copy_rows(cursor, statement, rows):
