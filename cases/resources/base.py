@@ -17,6 +17,7 @@ Every import follows the same rules (`StrictImportResource`), shown on the admin
   create missing regions from their path (广东省/汕头市/濠江区).
 """
 
+import copy
 import re
 from collections import defaultdict
 
@@ -366,6 +367,12 @@ class StrictImportResource(resources.ModelResource):
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
         self.preview = dry_run
+        if not dry_run:
+            # Only the preview shows each row's changes: the import itself need not copy
+            # every row's instance to compare it afterwards (a deepcopy per row: 8,000 rows
+            # took 1.5–2 s more CPU). The options of this resource object only.
+            self._meta = copy.copy(self._meta)
+            self._meta.skip_diff = True
         # One bad row rolls back the whole file, whatever the caller asked for.
         kwargs["use_transactions"] = True
         kwargs["rollback_on_validation_errors"] = True

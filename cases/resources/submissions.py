@@ -1,10 +1,14 @@
 """案例: the case file (xlsx, csv)."""
 
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from import_export.exceptions import ImportError as RowImportError
 from import_export.fields import Field
+from import_export.results import RowResult
 
+from ..bulk import insert_instances, insert_rows
 from ..models import CASE_TRANSITIONS, Case, CaseLeadUnit, CaseStatus
 from ..services import DomainError, audit_log, case_transition
 from ..services.imports import reference_reserve
@@ -69,6 +73,13 @@ class CaseResource(StrictImportResource):
         import_id_fields = ("title",)
         clean_model_instances = True
         skip_unchanged = False
+        # No savepoint per row: the new cases a file creates are written in batches
+        # (`write_new_cases`), an existing case is updated in a savepoint of its own
+        # (`save_instance`). Nothing else of the library's bulk mode is used.
+        use_bulk = True
+
+    #: New cases written per INSERT or COPY.
+    new_cases_per_batch = 1000
 
     def get_queryset(self):
         return Case.objects.select_related(
@@ -95,14 +106,34 @@ class CaseResource(StrictImportResource):
     def dehydrate_status(self, case):
         return self.fields["status"].widget.render(case.status)
 
+    def import_data_inner(self, dataset, dry_run, raise_errors, *args, **kwargs):
+        self.new_cases = []  # rows whose new case is not written yet, in file order
+        self.new_case_keys = set()
+        self.write_errors = []
+        self.raise_write_errors = raise_errors
+        return super().import_data_inner(dataset, dry_run, raise_errors, *args, **kwargs)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        pending = self.row_plan.get("pending")
+        if pending is not None:
+            if row_result.import_type == RowResult.IMPORT_TYPE_NEW:
+                pending["result"] = row_result
+            else:
+                self.new_cases.remove(pending)
+        return row_result
+
     def get_instance(self, instance_loader, row):
         try:
             edition = self.edition_of_row(row, programme_column="评选活动", edition_column="届")
         except RowError:
             return None  # reported by import_relations
-        case, error = self.cases_of(edition).find(
-            reference=cell_text(row.get("案例编号")), title=cell_text(row.get("案例名称"))
-        )
+        reference, title = cell_text(row.get("案例编号")), cell_text(row.get("案例名称"))
+        if (edition.pk, reference or None, title if not reference else None) in self.new_case_keys:
+            # The row names a case an earlier row creates: written first, it is found and
+            # updated as when every row was saved at once.
+            self.write_new_cases()
+        case, error = self.cases_of(edition).find(reference=reference, title=title)
         if error:
             self.row_plan["match_error"] = error
         return case
@@ -171,16 +202,104 @@ class CaseResource(StrictImportResource):
             else:
                 self.row_plan["status"] = status
 
+    def save_instance(self, instance, is_create, row, **kwargs):
+        self.before_save_instance(instance, row, **kwargs)
+        if is_create:
+            self.plan_new_case(instance, row, **kwargs)
+            return
+        # An update sees the database as when every earlier row was saved at once.
+        self.write_new_cases()
+        with transaction.atomic():
+            self.do_instance_save(instance, is_create)
+            self.after_save_instance(instance, row, **kwargs)
+
+    def plan_new_case(self, instance, row, **kwargs):
+        """Queue a new case for `write_new_cases`: one INSERT per thousand rows instead of
+        two statements and a savepoint per row (8,000 rows: 24,000 round trips)."""
+        pending = {
+            "instance": instance,
+            "row": row,
+            "number": kwargs["row_number"],
+            "lead_units": self.row_plan.get("lead_units") or [],
+            "result": None,
+        }
+        self.row_plan["pending"] = pending
+        self.new_cases.append(pending)
+        edition = instance.edition
+        if instance.reference:
+            self.new_case_keys.add((edition.pk, instance.reference, None))
+        self.new_case_keys.add((edition.pk, None, instance.title))
+        if self.row_plan.get("new_reference"):
+            reference_reserve(edition=edition, reference=instance.reference)
+        self.count_saved(instance)
+
+    def write_new_cases(self):
+        """INSERT the queued new cases and their lead units. Should the database refuse
+        the batch, the cases are written again one by one to name the row it refuses."""
+        pending, self.new_cases = self.new_cases, []
+        self.new_case_keys.clear()
+        if not pending:
+            return
+        try:
+            with transaction.atomic():
+                self.insert_new_cases(pending)
+        except DatabaseError:
+            for entry in pending:
+                entry["instance"].pk = None
+                entry["instance"]._state.adding = True
+                try:
+                    with transaction.atomic():
+                        self.insert_new_cases([entry])
+                except DatabaseError as error:
+                    self.write_errors.append((entry, error))
+        for entry in pending:
+            if entry["instance"].pk is None:
+                continue  # refused: reported by bulk_create, and the import rolled back
+            self.cases_of(entry["instance"].edition).saved(entry["instance"])
+            if entry["result"] is not None:
+                entry["result"].object_id = entry["instance"].pk
+
+    def insert_new_cases(self, pending):
+        insert_instances([entry["instance"] for entry in pending], self.new_cases_per_batch)
+        insert_rows(
+            CaseLeadUnit,
+            ("case", "unit", "order"),
+            [
+                (entry["instance"].pk, unit.pk, order)
+                for entry in pending
+                for order, unit in enumerate(entry["lead_units"])
+            ],
+        )
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """Called by the library after the last row (bulk mode): write what is queued, and
+        report a row the database refused as that row's error."""
+        self.write_new_cases()
+        errors, self.write_errors = self.write_errors, []
+        for entry, error in errors:
+            row_result = entry["result"]
+            result.totals[RowResult.IMPORT_TYPE_NEW] -= 1
+            result.totals[RowResult.IMPORT_TYPE_ERROR] += 1
+            row_result.import_type = RowResult.IMPORT_TYPE_ERROR
+            row_result.errors.append(
+                self.get_error_result_class()(error, row=entry["row"], number=entry["number"])
+            )
+            result.append_error_row(entry["number"], entry["row"], row_result.errors)
+            if self.raise_write_errors:
+                raise RowImportError(error, number=entry["number"], row=entry["row"])
+
+    def count_saved(self, instance):
+        tally = self.memo.setdefault("tally", {}).setdefault(
+            instance.edition_id, {"edition": instance.edition, "created": 0, "updated": 0}
+        )
+        tally["created" if self.row_plan.get("created") else "updated"] += 1
+
     def after_save_instance(self, instance, row, **kwargs):
         cases = self.cases_of(instance.edition)
         cases.saved(instance)
         lead_units = self.row_plan.get("lead_units")
         if lead_units is not None:
-            current = (
-                []
-                if self.row_plan["created"]
-                else [link.unit_id for link in instance.lead_unit_links.all()]
-            )
+            current = [link.unit_id for link in instance.lead_unit_links.all()]
             if current != [unit.pk for unit in lead_units]:
                 if current:
                     instance.lead_unit_links.all().delete()
@@ -199,10 +318,7 @@ class CaseResource(StrictImportResource):
                 raise ValidationError({"状态": [str(error)]}) from error
         # Again: a transition to 已提交 may have given the case its 案例编号.
         cases.saved(instance)
-        tally = self.memo.setdefault("tally", {}).setdefault(
-            instance.edition_id, {"edition": instance.edition, "created": 0, "updated": 0}
-        )
-        tally["created" if self.row_plan.get("created") else "updated"] += 1
+        self.count_saved(instance)
 
     def before_save_instance(self, instance, row, **kwargs):
         self.row_plan["created"] = instance.pk is None
