@@ -445,11 +445,12 @@ def _computed(round_, version, entries_version, token, read=None):
         values=values,
     )
     scores, reviews = {}, []
-    for pk, ((judge, version), case, score, values) in _read_scores(
+    # The loop's names are a review's own: `version` and `values` above are the round's.
+    for pk, ((judge, review_version), case, score, criterion_values) in _read_scores(
         round_, criteria, keep_values=read is not None
     ).items():
-        scores[pk] = kept_score(version, judge, case, score)
-        reviews.append(ScoredReview(judge, case, score, pk, values))
+        scores[pk] = kept_score(review_version, judge, case, score)
+        reviews.append(ScoredReview(judge, case, score, pk, criterion_values))
     reviews.sort(key=lambda r: (r.judge, r.case, r.review))
     if read is not None:
         read.criteria, read.reviews = criteria, reviews
