@@ -36,6 +36,8 @@ class TcpCollector:
         self.server.listen()
         self.port = self.server.getsockname()[1]
         self.connections = []
+        self.closed = False
+        self._lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self):
@@ -44,7 +46,11 @@ class TcpCollector:
                 connection, _ = self.server.accept()
             except OSError:
                 return
-            self.connections.append(connection)
+            with self._lock:
+                if self.closed:  # accepted while close() ran: it would stay open otherwise
+                    connection.close()
+                    return
+                self.connections.append(connection)
             threading.Thread(target=self._read, args=(connection,), daemon=True).start()
 
     def _read(self, connection):
@@ -66,10 +72,13 @@ class TcpCollector:
 
     def close(self):
         # shutdown() first: close() alone leaves a listener blocked in accept() listening.
+        with self._lock:
+            self.closed = True
+            connections = list(self.connections)
         with contextlib.suppress(OSError):
             self.server.shutdown(socket.SHUT_RDWR)
         self.server.close()
-        for connection in self.connections:
+        for connection in connections:
             with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
             connection.close()
@@ -195,6 +204,8 @@ def test_a_collector_that_stops_is_reported_and_never_breaks_a_request(
     root.addHandler(handler)
     try:
         assert client.get("/healthz").json()["checks"]["log_shipping"] == "ok"
+        (heartbeat,) = tcp_collector.take(1)  # the link is up at both ends before it is cut
+        assert body(heartbeat)["message"] == "log shipping heartbeat"
 
         tcp_collector.close()
         logging.getLogger("tests.shipping").warning("while the collector is down")
