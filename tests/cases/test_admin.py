@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
 
 from cases.admin import changelist, next_in_sequence
 from cases.models import (
@@ -391,6 +391,27 @@ def test_date_links_of_a_date_column_are_the_ones_django_shows(client, days):
         cl = client.get(admin_url(MediaCoverage, "changelist"), query).context["cl"]
 
         assert changelist.date_hierarchy(cl) == admin_list.date_hierarchy(cl), query
+
+
+@pytest.mark.parametrize(
+    "format_string",
+    ["Y年n月j日 H:i", "j F Y, H:i", "d.m.y G:i:s", r"\Y Y-m-d", "D, j M Y", "N j, Y, P"],
+)
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/Santiago", "Europe/London"])
+def test_a_datetime_cell_is_the_text_django_formats(settings, format_string, zone):
+    settings.TIME_ZONE = zone
+    values = [
+        datetime.datetime(2026, 3, 1, 0, 0, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 10, 25, 0, 30, 5, tzinfo=datetime.UTC),  # Europe's DST ends
+        datetime.datetime(2026, 4, 5, 3, 30, tzinfo=datetime.UTC),  # Santiago's ends
+        datetime.datetime(999, 12, 31, 23, 59, 59, tzinfo=datetime.UTC),
+    ]
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            formatted = changelist.DatetimeFormat(format_string)
+            for value in values:
+                expected = dateformat.format(timezone.template_localtime(value), format_string)
+                assert formatted(value) == expected, (language, value)
 
 
 # --- query counts --------------------------------------------------------------------------
