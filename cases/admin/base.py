@@ -1,6 +1,7 @@
 """Pieces the back-office admins share: edition filters and choices, the import/export
 base, read-only admins."""
 
+import html
 import json
 
 from django.contrib import admin, messages
@@ -67,10 +68,11 @@ class QuickActionCheckboxMixin:
         name = escape(helpers.ACTION_CHECKBOX_NAME)
 
         def checkbox(obj):
-            # format_html's steps, written out: two calls of it were most of the cell's time.
+            # format_html's steps, written out: two calls of it were most of the cell's time;
+            # html.escape is what django.utils.html.escape applies, without its lazy wrapper.
             return mark_safe(  # noqa: S308  (the object's text and primary key are escaped)
-                f'<input type="checkbox" name="{name}" value="{escape(str(obj.pk))}"'
-                f' class="action-select" aria-label="{label.format(escape(str(obj)))}">'
+                f'<input type="checkbox" name="{name}" value="{html.escape(str(obj.pk))}"'
+                f' class="action-select" aria-label="{label.format(html.escape(str(obj)))}">'
             )
 
         return checkbox

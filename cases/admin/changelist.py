@@ -58,11 +58,15 @@ class Column:
         ):
             self.checkbox = cl.model_admin.action_checkboxes()
             self.checkbox_classes = _markup(' class="action-checkbox"')
+        # A ModelAdmin method as lookup_field finds it (looked up once, called per row).
+        self.admin_method = None
         if callable(name):
             return
         try:
             field = _get_non_gfk_field(cl.lookup_opts, name)
         except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
+            if hasattr(cl.model_admin, name) and name != "__str__":
+                self.admin_method = getattr(cl.model_admin, name)
             return
         if field.auto_created:
             return  # Django shows these as plain values: the general path below.
@@ -123,7 +127,11 @@ class Column:
         classes = [self.css]
         empty = self.empty
         try:
-            _field, attr, value = lookup_field(self.name, result, cl.model_admin)
+            if self.admin_method is not None:
+                attr = self.admin_method
+                value = attr(result)
+            else:
+                _field, attr, value = lookup_field(self.name, result, cl.model_admin)
         except ObjectDoesNotExist:
             return empty, _markup(f' class="{self.css}"')
         empty = getattr(attr, "empty_value_display", empty)
@@ -135,7 +143,10 @@ class Column:
         boolean = getattr(attr, "boolean", False)
         if isinstance(attr, property) and hasattr(attr, "fget"):
             boolean = getattr(attr.fget, "boolean", False)
-        shown = display_for_value(value, empty, boolean)
+        if type(value) is str and not boolean:
+            shown = value or empty  # display_for_value's answer for text, without its chain
+        else:
+            shown = display_for_value(value, empty, boolean)
         if isinstance(value, (datetime.date, datetime.time)):
             classes.append("nowrap")
         return shown, _markup(f' class="{" ".join(classes)}"')
