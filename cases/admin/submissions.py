@@ -33,6 +33,7 @@ from .base import (
     ReadOnlyAdmin,
     pretty_json,
 )
+from .shared_rows import rows_sharing_related
 
 
 class CaseLeadUnitInline(admin.TabularInline):
@@ -73,16 +74,21 @@ class AttachmentInline(admin.TabularInline):
 # What a row of the list shows (CaseAdmin.list_display, str() of the case in the checkbox's
 # label and of its edition): every other column stays in the database.
 CASE_ROW_FIELDS = (
+    "id",
+    "edition_id",
+    "category_id",
     "reference",
     "title",
+    "submitting_unit_id",
     "status",
     "submitted_at",
-    "edition__title",
-    "edition__programme__name",
-    "edition__programme__short_name",
-    "category__name",
-    "submitting_unit__name",
 )
+CASE_ROW_RELATED = {
+    "edition": ("id", "programme_id", "title"),
+    "edition__programme": ("id", "name", "short_name"),
+    "category": ("id", "name"),
+    "submitting_unit": ("id", "name"),
+}
 
 
 class KeysFirstPaginator(Paginator):
@@ -123,14 +129,16 @@ def _pk_off_index(term, model):
 class CaseChangeList(ChangeList):
     """The rows of the list load only the columns they show: the case texts are thousands
     of characters each, SQL sorts the rows with everything they carry, and every other
-    field is one more value to convert per row. The lead units come as (case, name) pairs,
-    joined once per row here. Exports build their own queryset from `get_queryset()` and
-    still read every field."""
+    field is one more value to convert per row. Their editions, categories and units are
+    one instance each, shared by the rows (`rows_sharing_related`). The lead units come as
+    (case, name) pairs, joined once per row here. Exports build their own queryset from
+    `get_queryset()` and still read every field. The list is not editable (an editable
+    list's formset would need the page as a queryset)."""
 
     def get_results(self, request):
-        self.queryset = self.queryset.only(*CASE_ROW_FIELDS).prefetch_related(None)
+        self.queryset = self.queryset.prefetch_related(None)
         super().get_results(request)
-        self.result_list = list(self.result_list)
+        self.result_list = rows_sharing_related(self.result_list, CASE_ROW_FIELDS, CASE_ROW_RELATED)
         names = defaultdict(list)
         for case_id, name in (
             CaseLeadUnit.objects.filter(case__in=[case.pk for case in self.result_list])

@@ -953,3 +953,47 @@ def test_case_changelist_loads_only_the_columns_it_shows(client):
         "category_id",
         "submitting_unit_id",
     }
+
+
+def test_case_rows_share_their_related_rows_and_show_what_select_related_loads(
+    django_assert_num_queries,
+):
+    from cases.admin.shared_rows import rows_sharing_related
+    from cases.admin.submissions import CASE_ROW_FIELDS, CASE_ROW_RELATED
+
+    programme = make_programme(short_name="粤治")
+    editions = [make_edition(programme=programme), make_edition(programme=programme)]
+    category = make_category(edition=editions[0])
+    unit = make_unit()
+    cases = [
+        make_case(edition=editions[0], category=category, submitting_unit=unit),
+        make_case(edition=editions[0], category=category, submitting_unit=unit),
+        make_case(edition=editions[1], category=None, submitting_unit=None),
+        make_case(edition=editions[1], submitting_unit=make_unit()),
+    ]
+    queryset = Case.objects.filter(pk__in=[case.pk for case in cases]).order_by("-pk")
+
+    rows = rows_sharing_related(queryset, CASE_ROW_FIELDS, CASE_ROW_RELATED)
+    expected = list(queryset.select_related("edition__programme", "category", "submitting_unit"))
+
+    def shown(case):
+        return (
+            case.pk,
+            str(case),
+            case.status,
+            case.submitted_at,
+            str(case.edition),
+            case.edition.programme.name,
+            case.category and str(case.category),
+            case.submitting_unit and str(case.submitting_unit),
+        )
+
+    assert [shown(row) for row in rows] == [shown(case) for case in expected]
+    first, second = rows[3], rows[2]  # the first two cases, in -pk order
+    assert first.edition is second.edition and first.category is second.category
+    assert first.submitting_unit is second.submitting_unit
+    assert rows[0].edition is rows[1].edition
+    assert rows[0].edition.programme is first.edition.programme
+    assert rows[1].category is None and rows[1].submitting_unit is None
+    with django_assert_num_queries(0):
+        [shown(row) for row in rows]
