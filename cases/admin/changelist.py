@@ -390,6 +390,9 @@ class PeriodsFromBounds:
         starts = _period_starts(local(first), local(last), kind, make)
         if len(starts) > PERIODS_COMPARED + 1:
             return None
+        if len(starts) <= 3:
+            # The first value's period and the last's, and none between: no query needed.
+            return starts[:-1]
         # Period i holds the values from starts[i] until starts[i + 1].
         period = Case(
             *(

@@ -299,6 +299,10 @@ def test_case_list_pages_are_the_pages_djangos_paginator_cuts(client, monkeypatc
 DATE_SPREADS = {
     # Local (Asia/Shanghai) midnight is 16:00 UTC.
     "one day": ["2026-03-05 16:00", "2026-03-06 15:59:59.999999"],
+    # Two periods need no query (the first's and the last's); three do.
+    "two days": ["2026-03-05 15:59", "2026-03-05 16:00"],
+    "days apart": ["2026-03-05 10:00", "2026-03-07 10:00"],
+    "two months": ["2026-01-31 15:59", "2026-01-31 16:00", "2026-01-20 00:00"],
     "days of a month": [
         "2026-03-01 15:59",
         "2026-03-01 16:00",
