@@ -116,6 +116,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DB_PREPARED_STATEMENTS", True
+):
+    # Parameters bound by the server and a statement prepared after its fifth run on a
+    # connection: PostgreSQL then stops planning it again (3 of the 5 ms of the case list's
+    # query of a page). Django turns this off for the sake of external connection poolers
+    # in transaction mode (PgBouncer before 1.21): DB_PREPARED_STATEMENTS=0 behind one.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL"):
     # psycopg 3 connection pool inside each app process (Django ≥ 5.1); incompatible with
     # persistent connections, so CONN_MAX_AGE stays 0.
