@@ -292,22 +292,22 @@ def _link_in_col(is_first, field_name, cl):
 
 
 def result_list(cl):
-    """The context of Django's `result_list` inclusion tag, rows from one `RowPlan`."""
+    """The context of Django's `result_list` inclusion tag, rows from one `RowPlan`, and
+    the body's rows as one string (`rows_html`, what admin/backoffice/
+    change_list_results.html prints)."""
     if cl.formset or cl.is_popup:
         return admin_list.result_list(cl)
     headers = list(admin_list.result_headers(cl))
     plan = RowPlan(cl)
+    # A row is one string of cells: nine variable nodes a row were a tenth of the page.
+    rows = [_markup("".join(plan.cells(row))) for row in cl.result_list]
     return {
         "cl": cl,
         "result_hidden_fields": [],
         "result_headers": headers,
         "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
-        # A row is one string of cells: the template prints its items one after another,
-        # and nine variable nodes a row were a tenth of the page.
-        "results": [
-            admin_list.ResultList(None, [_markup("".join(plan.cells(row)))])
-            for row in cl.result_list
-        ],
+        "results": [admin_list.ResultList(None, [row]) for row in rows],
+        "rows_html": _markup("\n".join(f"<tr>{row}</tr>" for row in rows)),
     }
 
 

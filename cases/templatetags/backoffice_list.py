@@ -16,7 +16,7 @@ def backoffice_result_list_tag(parser, token):
         parser,
         token,
         func=result_list,
-        template_name="change_list_results.html",
+        template_name="backoffice/change_list_results.html",
         takes_context=False,
     )
 
