@@ -7,7 +7,11 @@ boxes). Three kinds of value crash a database rather than match nothing, so they
 - an integer beyond 64 bits (`?edition=999…9`): SQLite's "Python int too large", PostgreSQL's
   NumericValueOutOfRange on foreign-key lookups, which Django does not range-check;
 - a NUL byte: PostgreSQL refuses it in any text parameter;
-- a very long value: SQLite refuses a LIKE pattern over 50,000 bytes (admin search, icontains).
+- a very long value: SQLite refuses a LIKE pattern over 50,000 bytes (admin search, icontains);
+- a date part of 9999 or more (`?submitted_at__year=9999`): the admin's date hierarchy
+  builds the year after it, past the last year a datetime holds, outside the `try` that turns
+  a bad date into its "?e=1" redirect, and past 2³¹ its datetime() raises OverflowError, which
+  that `try` does not catch either.
 
 The same integers in the path (`/portal/cases/999…9/`: Django's `int` converter takes any
 length) find nothing: a 404 before the view runs.
@@ -16,6 +20,7 @@ Form bodies are not checked here: a POST keeps what was typed and its form repor
 next to the field (see the forms' max_length and validators).
 """
 
+import datetime
 import re
 
 from django.conf import settings
@@ -24,6 +29,8 @@ from django.shortcuts import render
 
 INT64_MAX = 2**63 - 1
 INTEGER = re.compile(r"\s*[+-]?\d+\s*")
+DATE_PART = re.compile(r".+__(year|iso_year|month|day)")
+LAST_YEAR = datetime.MAXYEAR
 
 
 def query_value_problem(value, max_length):
@@ -31,10 +38,9 @@ def query_value_problem(value, max_length):
         return "too long"
     if "\x00" in value:
         return "NUL byte"
-    if INTEGER.fullmatch(value):
-        digits = value.strip().lstrip("+-").lstrip("0")
-        if len(digits) > 19 or (len(digits) == 19 and int(digits) > INT64_MAX):
-            return "integer out of range"
+    digits = _digits(value)
+    if digits > 19 or (digits == 19 and abs(int(value)) > INT64_MAX):
+        return "integer out of range"
     return None
 
 
@@ -44,7 +50,18 @@ def query_string_problem(query_dict, max_length):
             problem = query_value_problem(text, max_length)
             if problem:
                 return problem
+        if DATE_PART.fullmatch(name) and any(
+            INTEGER.fullmatch(value) and abs(int(value)) >= LAST_YEAR for value in values
+        ):
+            return "date part out of range"
     return None
+
+
+def _digits(value):
+    """The significant digits of an integer's text, 0 for any other text."""
+    if not INTEGER.fullmatch(value):
+        return 0
+    return len(value.strip().lstrip("+-").lstrip("0"))
 
 
 class QueryStringGuardMiddleware:

@@ -107,6 +107,28 @@ def test_query_value_problems(value, problem):
     assert query_value_problem(value, 2000) == problem
 
 
+FEB_31 = {"submitted_at__year": "2026", "submitted_at__month": "2", "submitted_at__day": "31"}
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        # Past 2³¹ Python's datetime overflows; the admin's date hierarchy caught only
+        # ValueError (a 500).
+        ({"submitted_at__year": "99999999999"}, 400),
+        ({"submitted_at__year": "2026", "submitted_at__month": "-99999999999"}, 400),
+        (FEB_31, 302),
+        ({"submitted_at__year": "0002026"}, 200),  # leading zeros: year 2026
+        ({"submitted_at__year": "9998"}, 200),
+        ({"submitted_at__year": "9999"}, 400),  # Django builds the year after it: a 500
+    ],
+)
+def test_a_date_part_no_date_has_is_a_400(superuser_client, query, status):
+    make_edition()
+
+    assert superuser_client.get(reverse("admin:cases_case_changelist"), query).status_code == status
+
+
 def test_registration_with_huge_values_keeps_what_was_typed(client):
     from tests.cases.test_accounts import registration_data
 
