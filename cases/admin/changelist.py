@@ -173,15 +173,7 @@ class DatetimeFormat:
 
     def __init__(self, format_string):
         self.format_string = format_string
-        # template_localtime's conversion, with the page's time zone looked up once.
-        zone = timezone.get_current_timezone() if settings.USE_TZ else None
-        self._localtime = lambda value: (
-            value.astimezone(zone)
-            if zone is not None
-            and value.utcoffset() is not None
-            and getattr(value, "convert_to_local_time", True)
-            else value
-        )
+        self.zone = timezone.get_current_timezone() if settings.USE_TZ else None
         self.pieces = []
         for index, piece in enumerate(dateformat.re_formatchars.split(str(format_string))):
             if index % 2:
@@ -197,7 +189,14 @@ class DatetimeFormat:
                 self.pieces.append(dateformat.re_escaped.sub(r"\1", piece))
 
     def __call__(self, value):
-        local = self._localtime(value)
+        local = value
+        # template_localtime's conversion, with the page's time zone looked up once.
+        if (
+            self.zone is not None
+            and not timezone.is_naive(value)
+            and getattr(value, "convert_to_local_time", True)
+        ):
+            local = timezone.localtime(value, self.zone)
         if self.pieces is None:
             return dateformat.format(local, self.format_string)
         return "".join(piece if type(piece) is str else piece(local) for piece in self.pieces)

@@ -25,25 +25,20 @@ def rows_sharing_related(queryset, fields, related):
     rows = []
     for values in queryset.values_list(*columns):
         row = model.from_db(db, fields, values[: len(fields)])
-        # Each path's object, and whether it was made for this row (its relations unset).
-        owners = {"": (row, True)}
+        objects = {"": row}
         start = len(fields)
         for path, related_model, names in paths:
             part = values[start : start + len(names)]
             start += len(names)
-            parent_path, _, attribute = path.rpartition("__")
-            parent, parent_is_new = owners[parent_path]
-            if not parent_is_new:
-                owners[path] = (None, False)  # linked when its parent was made
-                continue
-            obj, is_new = None, False
+            obj = None
             if part[0] is not None:
                 obj = made[path].get(part[0])
                 if obj is None:
                     obj = made[path][part[0]] = related_model.from_db(db, names, part)
-                    is_new = True
-            setattr(parent, attribute, obj)
-            owners[path] = (obj, is_new)
+            parent_path, _, attribute = path.rpartition("__")
+            if objects[parent_path] is not None:
+                setattr(objects[parent_path], attribute, obj)
+            objects[path] = obj
         rows.append(row)
     return rows
 
@@ -51,7 +46,7 @@ def rows_sharing_related(queryset, fields, related):
 def _related_model(model, path):
     for name in path.split("__"):
         field = model._meta.get_field(name)
-        if not field.is_relation or field.many_to_many or field.one_to_many:
+        if not (field.many_to_one or field.one_to_one):
             raise FieldDoesNotExist(f"{path} is no relation to one row")
         model = field.related_model
     return model
